@@ -1,0 +1,151 @@
+/**
+ * kitaru-config: the command-line twin of the extension. Same core, same answers.
+ *
+ *   kitaru-config resolve [--workspace DIR] [--cwd DIR] [--flow FILE:NAME] [--call FILE:LINE] [--json]
+ *   kitaru-config check   [--workspace DIR] [--cwd DIR] [--flow ...] [--call ...] [--json]
+ */
+import * as path from "node:path";
+import { nodeHost, resolveConfiguration, resolutionJson, problemJson, type Resolution } from "../core";
+import { formatCheck, formatResolution, useColor } from "./format";
+
+const USAGE = `kitaru-config: which of Kitaru's configuration layers won, and why.
+
+Usage:
+  kitaru-config resolve [options]   every effective setting with its layer, origin and what it overrode
+  kitaru-config check [options]     problems only (file:line:column); exit 1 when there are errors
+  kitaru-config schema              the JSON Schemas for [tool.kitaru] and kitaru.yaml
+
+Options:
+  --workspace DIR     the project folder (default: the current directory)
+  --cwd DIR           where a run would start (default: the workspace)
+  --flow FILE:NAME    also read @flow NAME in FILE and kitaru.configure() in that module
+  --call FILE:LINE    also read the .run(...) call on LINE of FILE (the invocation layer)
+  --json              machine-readable output (the resolve --json contract)
+  --no-color          plain text (also NO_COLOR=1)
+  -h, --help          this help
+`;
+
+interface Args {
+  command: "resolve" | "check" | "schema" | "help";
+  workspace: string;
+  cwd?: string;
+  flow?: string;
+  call?: string;
+  json: boolean;
+  color?: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { command: "help", workspace: process.cwd(), json: false };
+  const rest = [...argv];
+  const first = rest[0];
+  if (first === "resolve" || first === "check" || first === "schema") {
+    args.command = first;
+    rest.shift();
+  } else if (first === undefined || first === "-h" || first === "--help" || first === "help") {
+    return args;
+  } else if (!first.startsWith("-")) {
+    throw new UsageError(`unknown command "${first}"`);
+  } else {
+    args.command = "resolve";
+  }
+  const value = (flag: string) => {
+    const v = rest.shift();
+    if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  while (rest.length) {
+    const a = rest.shift()!;
+    const [flag, inline] = a.includes("=") && a.startsWith("--") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const take = () => inline ?? value(flag);
+    switch (flag) {
+      case "--workspace":
+        args.workspace = path.resolve(take());
+        break;
+      case "--cwd":
+        args.cwd = take();
+        break;
+      case "--flow":
+        args.flow = take();
+        if (!/^.+:[A-Za-z_]\w*$/.test(args.flow)) throw new UsageError("--flow takes FILE:NAME, e.g. flows/research.py:research");
+        break;
+      case "--call":
+        args.call = take();
+        if (!/^.+:\d+$/.test(args.call)) throw new UsageError("--call takes FILE:LINE, e.g. flows/research.py:17");
+        break;
+      case "--json":
+        args.json = true;
+        break;
+      case "--no-color":
+        args.color = false;
+        break;
+      case "--color":
+        args.color = true;
+        break;
+      case "-h":
+      case "--help":
+        args.command = "help";
+        break;
+      default:
+        throw new UsageError(`unknown option ${a}`);
+    }
+  }
+  return args;
+}
+
+function resolve(args: Args): Resolution {
+  return resolveConfiguration(nodeHost(), {
+    workspace: args.workspace,
+    ...(args.cwd !== undefined ? { cwd: path.resolve(args.cwd) } : {}),
+    ...(args.flow ? { flow: args.flow } : {}),
+    ...(args.call ? { call: args.call } : {}),
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`kitaru-config: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  const color = args.color ?? useColor(process.stdout);
+  switch (args.command) {
+    case "help":
+      process.stdout.write(USAGE);
+      return 0;
+    case "schema": {
+      const { jsonSchemas } = await import("../core/schema");
+      process.stdout.write(JSON.stringify(jsonSchemas(), null, 2) + "\n");
+      return 0;
+    }
+    case "resolve": {
+      const r = resolve(args);
+      process.stdout.write(args.json ? JSON.stringify(resolutionJson(r), null, 2) + "\n" : formatResolution(r, { color }));
+      return 0;
+    }
+    case "check": {
+      const r = resolve(args);
+      if (args.json) process.stdout.write(JSON.stringify({ problems: r.problems.map(problemJson) }, null, 2) + "\n");
+      else process.stdout.write(formatCheck(r, { color }));
+      return r.problems.some((p) => p.severity === "error") ? 1 : 0;
+    }
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Never print a stack with file contents in it; the message is enough to report a bug.
+    process.stderr.write(`kitaru-config: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+    process.exitCode = 3;
+  },
+);

@@ -1,0 +1,95 @@
+/** Human-readable output, in the spirit of `npm config ls -l` and `git config --show-origin`. */
+import * as os from "node:os";
+import * as path from "node:path";
+import { type Candidate, type Resolution, type Setting } from "../core/resolve";
+import type { Problem } from "../core/problems";
+import { groupOf, SOURCE_LABELS, type Group } from "../core/settingsInfo";
+
+export interface FormatOptions {
+  color: boolean;
+}
+
+export function useColor(stream: NodeJS.WriteStream): boolean {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
+  if (process.env.FORCE_COLOR) return true;
+  return Boolean(stream.isTTY);
+}
+
+const GROUPS: Group[] = ["Execution", "Image", "Connection", "LLM", "Log store", "Housekeeping", "Checkpoints"];
+
+function paint(on: boolean) {
+  const wrap = (code: string) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+  return { bold: wrap("1"), dim: wrap("2"), red: wrap("31"), yellow: wrap("33"), cyan: wrap("36"), green: wrap("32"), strike: wrap("9") };
+}
+
+export function showValue(c: Pick<Candidate, "value" | "dynamic" | "masked">): string {
+  if (c.dynamic !== undefined) return `‹dynamic: ${c.dynamic.length > 50 ? c.dynamic.slice(0, 47) + "…" : c.dynamic}›`;
+  if (c.value === null) return "(unset)";
+  return JSON.stringify(c.value);
+}
+
+function shortPath(file: string, r: Resolution): string {
+  const rel = path.relative(r.workspace, file);
+  if (!rel.startsWith("..") && !path.isAbsolute(rel)) return rel;
+  const home = os.homedir();
+  return file.startsWith(home + path.sep) ? "~" + file.slice(home.length) : file;
+}
+
+function where(c: Candidate, r: Resolution): string {
+  const o = c.origin;
+  if (!o) return c.note ?? "";
+  if ("env" in o) return o.file ? `$${o.env} (${shortPath(o.file, r)}:${o.line})` : `$${o.env}`;
+  return `${shortPath(o.file, r)}:${o.line}`;
+}
+
+export function formatResolution(r: Resolution, opts: FormatOptions): string {
+  const c = paint(opts.color);
+  const lines: string[] = [];
+  lines.push(c.bold(`Kitaru configuration for ${r.workspace}`) + (r.cwd !== r.workspace ? c.dim(` (run from ${shortPath(r.cwd, r)})`) : ""));
+  lines.push(c.dim(`config directory: ${r.configDir.path}  [${r.configDir.source === "default" ? r.configDir.reason : r.configDir.source}]`));
+  if (r.python?.flow) lines.push(c.dim(`flow: ${r.python.flow.name} (${shortPath(r.python.flow.file, r)}:${r.python.flow.span.start.line})${r.python.call ? `, called at ${shortPath(r.python.call.file, r)}:${r.python.call.line}` : ""}`));
+  const settings = Object.values(r.settings);
+  const width = Math.min(40, Math.max(...settings.map((s) => s.key.length), 8));
+  for (const group of GROUPS) {
+    const inGroup = settings.filter((s) => groupOf(s.key) === group);
+    if (!inGroup.length) continue;
+    lines.push("", c.bold(group));
+    for (const s of inGroup) lines.push(...settingLines(s, r, width, c));
+  }
+  if (r.problems.length) {
+    lines.push("", c.bold("Problems"));
+    for (const p of r.problems) lines.push("  " + problemLine(p, r, c));
+  }
+  lines.push("", c.dim("Layers, highest first: run() argument > @flow decorator > kitaru.configure() > environment > pyproject.toml > persisted > built-in default"));
+  return lines.join("\n") + "\n";
+}
+
+function settingLines(s: Setting, r: Resolution, width: number, c: ReturnType<typeof paint>): string[] {
+  const value = showValue(s);
+  const head = `  ${s.key.padEnd(width)} = ${s.source === "default" ? c.dim(value) : c.cyan(value)}`;
+  const label = SOURCE_LABELS[s.source];
+  const origin = where(s, r);
+  const out = [`${head}  ${c.green(label)}${origin ? "  " + c.dim(origin) : ""}${s.masked ? c.dim("  (masked)") : ""}`];
+  if (s.note && s.origin) out.push(`  ${" ".repeat(width)}   ${c.dim(s.note)}`);
+  for (const o of s.overridden) {
+    out.push(`  ${" ".repeat(width)}   ${c.dim("overrides")} ${c.strike(showValue(o))} ${c.dim(`${SOURCE_LABELS[o.source]}  ${where(o, r)}`)}`);
+  }
+  return out;
+}
+
+function problemLine(p: Problem, r: Resolution, c: ReturnType<typeof paint>): string {
+  const sev = p.severity === "error" ? c.red("error") : p.severity === "warning" ? c.yellow("warning") : c.cyan("info");
+  const loc = p.file ? `${shortPath(p.file, r)}${p.span ? `:${p.span.start.line}:${p.span.start.column}` : ""}` : p.env ? `$${p.env}` : "";
+  return `${loc ? loc + ": " : ""}${sev}: ${p.message} ${c.dim(`[${p.code}]`)}`;
+}
+
+/** `file:line:column: severity: message [code]`, the form editors and CI logs turn into links. */
+export function formatCheck(r: Resolution, opts: FormatOptions): string {
+  const c = paint(opts.color);
+  const lines = r.problems.map((p) => problemLine(p, r, c));
+  const errors = r.problems.filter((p) => p.severity === "error").length;
+  const warnings = r.problems.filter((p) => p.severity === "warning").length;
+  lines.push(errors || warnings ? `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}` : c.green("No problems found."));
+  return lines.join("\n") + "\n";
+}
+

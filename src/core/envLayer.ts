@@ -1,0 +1,180 @@
+/** The KITARU_* variables (source `env`) and the ZENML_* compatibility variables (source `zenml-env`). */
+import type { Host } from "./host";
+import { flattenImage } from "./image";
+import type { LayerValues, Origin } from "./layer";
+import type { Problem } from "./problems";
+import { imageSettingsSchema, parseBoolWord, parsePythonInt } from "./schema";
+import { didYouMean } from "./didYouMean";
+import { maskSecret } from "./secrets";
+import { describeIssue, issuesOf, valueAt } from "./validation";
+
+/** Every KITARU_* variable Kitaru reads (others are ignored, and reported as info only). */
+export const KNOWN_KITARU_VARIABLES = [
+  "KITARU_STACK",
+  "KITARU_CACHE",
+  "KITARU_RETRIES",
+  "KITARU_IMAGE",
+  "KITARU_SERVER_URL",
+  "KITARU_AUTH_TOKEN",
+  "KITARU_PROJECT",
+  "KITARU_DEFAULT_MODEL",
+  "KITARU_LLM_MOCK_RESPONSE",
+  "KITARU_MODEL_REGISTRY",
+  "KITARU_LOG_STORE_BACKEND",
+  "KITARU_LOG_STORE_ENDPOINT",
+  "KITARU_LOG_STORE_API_KEY",
+  "KITARU_CONFIG_PATH",
+  "KITARU_DEBUG",
+  "KITARU_ANALYTICS_OPT_IN",
+] as const;
+
+export function envOrigin(host: Host, name: string): Origin {
+  const from = host.envOrigins?.[name];
+  return from ? { env: name, file: from.file, line: from.line } : { env: name };
+}
+
+/** A connection-style variable: blank means unset. */
+export function nonBlank(host: Host, name: string): string | undefined {
+  const v = host.env[name];
+  return v === undefined || v.trim() === "" ? undefined : v.trim();
+}
+
+function envProblem(host: Host, name: string, message: string, code: Problem["code"] = "invalid-env", key?: string): Problem {
+  const from = host.envOrigins?.[name];
+  return {
+    severity: "error",
+    code,
+    env: name,
+    ...(key ? { key } : {}),
+    ...(from ? { file: from.file, span: { start: { line: from.line, column: 1 }, end: { line: from.line, column: 1 + name.length } } } : {}),
+    message,
+  };
+}
+
+export function readKitaruEnv(host: Host): { values: LayerValues; problems: Problem[] } {
+  const values: LayerValues = new Map();
+  const problems: Problem[] = [];
+  const env = host.env;
+
+  if (env.KITARU_RUNNER !== undefined) {
+    problems.push(envProblem(host, "KITARU_RUNNER", "KITARU_RUNNER was renamed to KITARU_STACK. Kitaru refuses KITARU_RUNNER: set KITARU_STACK instead and unset KITARU_RUNNER.", "renamed-env", "stack"));
+  }
+
+  const stack = env.KITARU_STACK;
+  if (stack !== undefined) {
+    if (stack.trim() === "") problems.push(envProblem(host, "KITARU_STACK", "KITARU_STACK is set but empty. Set it to a stack name, or unset it to use the next layer.", "invalid-env", "stack"));
+    else values.set("stack", { value: stack.trim(), origin: envOrigin(host, "KITARU_STACK") });
+  }
+
+  const cache = env.KITARU_CACHE;
+  if (cache !== undefined) {
+    const parsed = parseBoolWord(cache);
+    if (parsed === undefined) {
+      problems.push(envProblem(host, "KITARU_CACHE", `KITARU_CACHE must be one of 1/true/t/yes/y/on or 0/false/f/no/n/off, not ${JSON.stringify(cache)}.`, "invalid-env", "cache"));
+    } else values.set("cache", { value: parsed, origin: envOrigin(host, "KITARU_CACHE") });
+  }
+
+  const retries = env.KITARU_RETRIES;
+  if (retries !== undefined) {
+    const parsed = parsePythonInt(retries);
+    if (parsed === undefined) {
+      problems.push(envProblem(host, "KITARU_RETRIES", `KITARU_RETRIES must be a whole number (Python int()), not ${JSON.stringify(retries)}.`, "invalid-env", "retries"));
+    } else if (parsed < 0) {
+      problems.push(envProblem(host, "KITARU_RETRIES", `KITARU_RETRIES must be 0 or more, not ${parsed}.`, "invalid-env", "retries"));
+    } else values.set("retries", { value: parsed, origin: envOrigin(host, "KITARU_RETRIES") });
+  }
+
+  const image = env.KITARU_IMAGE;
+  if (image !== undefined) readImageVariable(host, image, values, problems);
+
+  for (const [name, key, secret] of [
+    ["KITARU_SERVER_URL", "server_url", false],
+    ["KITARU_AUTH_TOKEN", "auth_token", true],
+    ["KITARU_PROJECT", "project", false],
+  ] as const) {
+    const v = nonBlank(host, name);
+    if (v !== undefined) values.set(key, secret ? { value: maskSecret(v), masked: true, origin: envOrigin(host, name) } : { value: v, origin: envOrigin(host, name) });
+  }
+
+  for (const [name, key] of [
+    ["KITARU_DEBUG", "debug"],
+    ["KITARU_ANALYTICS_OPT_IN", "analytics_opt_in"],
+  ] as const) {
+    const v = env[name];
+    if (v === undefined) continue;
+    const parsed = parseBoolWord(v);
+    if (parsed === undefined) problems.push(envProblem(host, name, `${name} must be a boolean (true/false, 1/0, yes/no, on/off), not ${JSON.stringify(v)}.`, "invalid-env", key));
+    else values.set(key, { value: parsed, origin: envOrigin(host, name) });
+  }
+
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith("KITARU_") || name === "KITARU_RUNNER" || (KNOWN_KITARU_VARIABLES as readonly string[]).includes(name)) continue;
+    const suggestion = didYouMean(name, KNOWN_KITARU_VARIABLES);
+    problems.push({
+      severity: "info",
+      code: "invalid-env",
+      env: name,
+      message: `${name} is not a Kitaru setting that this extension knows${suggestion ? `; did you mean ${suggestion}?` : "."} Kitaru ignores variables it does not read.`,
+    });
+  }
+  return { values, problems };
+}
+
+function readImageVariable(host: Host, text: string, values: LayerValues, problems: Problem[]): void {
+  const origin = envOrigin(host, "KITARU_IMAGE");
+  const stripped = text.trim();
+  if (stripped === "") {
+    problems.push(envProblem(host, "KITARU_IMAGE", "KITARU_IMAGE is set but empty. Set a base image, a JSON ImageSettings object, or unset it.", "invalid-env", "image"));
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stripped);
+  } catch {
+    // Not JSON: the whole text is the base image.
+    values.set("image.base_image", { value: stripped, origin });
+    return;
+  }
+  if (parsed === null) return;
+  if (typeof parsed === "string") {
+    values.set("image.base_image", { value: parsed, origin });
+    return;
+  }
+  if (typeof parsed !== "object" || Array.isArray(parsed)) {
+    problems.push(envProblem(host, "KITARU_IMAGE", `KITARU_IMAGE must be a JSON object (ImageSettings), a JSON string or a plain image name, not a JSON ${Array.isArray(parsed) ? "array" : typeof parsed}.`, "invalid-env", "image"));
+    return;
+  }
+  const result = imageSettingsSchema.safeParse(parsed);
+  if (!result.success) {
+    for (const issue of issuesOf(result.error)) {
+      const message =
+        issue.code === "unrecognized_keys"
+          ? `KITARU_IMAGE has keys ImageSettings does not allow: ${issue.keys.join(", ")}.`
+          : describeIssue(`KITARU_IMAGE ${issue.path.join(".")}`, ["image", ...issue.path], issue, valueAt(parsed, issue.path), issue.path[0] === "environment");
+      problems.push(envProblem(host, "KITARU_IMAGE", `${message} Kitaru refuses KITARU_IMAGE until this is fixed.`, "invalid-env", "image"));
+    }
+    return;
+  }
+  flattenImage(result.data, () => origin, values);
+}
+
+export function readZenmlEnv(host: Host): LayerValues {
+  const values: LayerValues = new Map();
+  for (const [name, key, secret] of [
+    ["ZENML_STORE_URL", "server_url", false],
+    ["ZENML_STORE_API_KEY", "auth_token", true],
+    ["ZENML_ACTIVE_PROJECT_ID", "project", false],
+  ] as const) {
+    const v = nonBlank(host, name);
+    if (v !== undefined) values.set(key, secret ? { value: maskSecret(v), masked: true, origin: envOrigin(host, name) } : { value: v, origin: envOrigin(host, name) });
+  }
+  for (const [name, key] of [
+    ["ZENML_DEBUG", "debug"],
+    ["ZENML_ANALYTICS_OPT_IN", "analytics_opt_in"],
+  ] as const) {
+    const v = nonBlank(host, name);
+    const parsed = v === undefined ? undefined : parseBoolWord(v);
+    if (parsed !== undefined) values.set(key, { value: parsed, origin: envOrigin(host, name) });
+  }
+  return values;
+}

@@ -1,0 +1,64 @@
+/**
+ * Everything the core reads from the outside world goes through a Host, so the
+ * CLI passes the real process and file system, the extension overlays unsaved
+ * editor text, and tests pass plain objects.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as nodePath from "node:path";
+
+export type Platform = "linux" | "darwin" | "win32" | (string & {});
+
+export interface Host {
+  /** The environment being explained (not necessarily this process's). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Where a variable's value came from when not from the real process environment (e.g. an `.env` file). */
+  envOrigins?: Readonly<Record<string, { file: string; line: number }>>;
+  platform: Platform;
+  homedir: string;
+  /** The text of a file; `null` when it does not exist. Throws for other failures (permissions, a directory). */
+  readText(path: string): string | null;
+  isDirectory(path: string): boolean;
+}
+
+/** UTF-8 decoding that keeps a byte-order mark as U+FEFF, so the core can report it as Kitaru would. */
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+export function nodeHost(options: { env?: Record<string, string | undefined>; platform?: Platform; homedir?: string } = {}): Host {
+  return {
+    env: options.env ?? process.env,
+    platform: options.platform ?? process.platform,
+    homedir: options.homedir ?? os.homedir(),
+    readText(path) {
+      try {
+        return utf8.decode(fs.readFileSync(path));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return null;
+        throw error;
+      }
+    },
+    isDirectory(path) {
+      try {
+        return fs.statSync(path).isDirectory();
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** Path functions for the host's platform, so a Windows layout can be explained from Linux tests. */
+export function pathFor(platform: Platform): typeof nodePath.posix {
+  return platform === "win32" ? nodePath.win32 : nodePath.posix;
+}
+
+/** A host whose files come first from `overlay` (unsaved editor text), then from `base`. */
+export function overlayHost(base: Host, overlay: ReadonlyMap<string, string>): Host {
+  return {
+    ...base,
+    readText(path) {
+      const text = overlay.get(path);
+      return text !== undefined ? text : base.readText(path);
+    },
+  };
+}

@@ -1,0 +1,12 @@
+export * from "./types";
+export * from "./layer";
+export * from "./problems";
+export * from "./host";
+export * from "./configDir";
+export * from "./resolve";
+export * from "./serialize";
+export * from "./pyproject";
+export * from "./kitaruYaml";
+export * from "./secrets";
+export * from "./secretStatus";
+export type { LookedAt } from "./persisted";

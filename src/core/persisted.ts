@@ -1,0 +1,187 @@
+/**
+ * Layer 6: what is persisted on this machine. The active stack
+ * (ZENML_ACTIVE_STACK_ID, else the repository's .kitaru/config.yaml, else the
+ * global config.yaml), the login connection (config.yaml's store.url, token in
+ * credentials.yaml) and kitaru.yaml.
+ */
+import type { ConfigDir } from "./configDir";
+import { envOrigin, nonBlank } from "./envLayer";
+import { pathFor, type Host } from "./host";
+import { analyzeKitaruYaml, type KitaruYamlAnalysis } from "./kitaruYaml";
+import { fileOrigin, type LayerValue, type LayerValues } from "./layer";
+import type { Problem } from "./problems";
+import { maskSecret } from "./secrets";
+import { isHttpUrlWithHost } from "./schema";
+import { locateYaml, parseYaml11, yamlValue } from "./yaml11";
+
+/** A place Kitaru looks, for the Files view (in the spirit of `pip config debug`). */
+export interface LookedAt {
+  role: "pyproject" | "config-dir" | "kitaru.yaml" | "config.yaml" | "credentials.yaml" | "repository" | "python";
+  path: string;
+  exists: boolean;
+  used: boolean;
+  note: string;
+}
+
+export interface Persisted {
+  values: LayerValues;
+  /** Active-stack candidates below pyproject, highest first (env id, repository, global). */
+  stackCandidates: { source: "zenml-env" | "global"; value: LayerValue }[];
+  kitaruYaml?: KitaruYamlAnalysis;
+  /** The persisted connection's server URL, when config.yaml points at a server. */
+  loginUrl?: string;
+  problems: Problem[];
+  looked: LookedAt[];
+}
+
+export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, workspace: string): Persisted {
+  const p = pathFor(host.platform);
+  const out: Persisted = { values: new Map(), stackCandidates: [], problems: [], looked: [] };
+  const dirExists = host.isDirectory(configDir.path);
+  out.looked.push({
+    role: "config-dir",
+    path: configDir.path,
+    exists: dirExists,
+    used: dirExists,
+    note: `${configDir.reason}${dirExists ? "" : "; does not exist yet (Kitaru creates it on first write)"}`,
+  });
+
+  // kitaru.yaml
+  const kitaruYamlPath = p.join(configDir.path, "kitaru.yaml");
+  const kitaruYamlText = readSafely(host, kitaruYamlPath, out.problems);
+  if (kitaruYamlText !== null) {
+    const rel = p.relative(workspace, kitaruYamlPath);
+    const analysis = analyzeKitaruYaml(kitaruYamlPath, kitaruYamlText, { likelyCommitted: !rel.startsWith("..") && !p.isAbsolute(rel) });
+    out.kitaruYaml = analysis;
+    out.problems.push(...analysis.problems);
+    out.looked.push({ role: "kitaru.yaml", path: kitaruYamlPath, exists: true, used: !analysis.refused, note: analysis.refused ? "refused by Kitaru: see its problems" : "log store and model registry" });
+  } else {
+    out.looked.push({ role: "kitaru.yaml", path: kitaruYamlPath, exists: false, used: false, note: "absent: built-in log store, no model aliases" });
+  }
+
+  // The global config.yaml.
+  const configPath = p.join(configDir.path, "config.yaml");
+  const global = readZenmlConfig(host, configPath, out.problems);
+  out.looked.push({ role: "config.yaml", path: configPath, exists: global !== null, used: global !== null, note: global ? "active stack, connection, analytics" : "absent: nothing persisted yet" });
+
+  // Repository .kitaru/config.yaml, found walking up from the working directory.
+  const repoRoot = findRepository(host, cwd, configDir.path);
+  let repo: ZenmlConfig | null = null;
+  if (repoRoot) {
+    const repoConfig = p.join(repoRoot, ".kitaru", "config.yaml");
+    repo = readZenmlConfig(host, repoConfig, out.problems);
+    out.looked.push({ role: "repository", path: repoConfig, exists: repo !== null, used: repo !== null, note: host.env.ZENML_REPOSITORY_PATH ? "repository chosen by ZENML_REPOSITORY_PATH" : "nearest .kitaru/ walking up from the working directory" });
+  } else {
+    out.looked.push({ role: "repository", path: p.join(cwd, ".kitaru"), exists: false, used: false, note: "no .kitaru/ folder in the working directory or above (`kitaru init` creates one)" });
+  }
+
+  // Active stack: ZENML_ACTIVE_STACK_ID, then repository, then global.
+  const stackEnv = nonBlank(host, "ZENML_ACTIVE_STACK_ID");
+  if (stackEnv) out.stackCandidates.push({ source: "zenml-env", value: { value: stackEnv, origin: envOrigin(host, "ZENML_ACTIVE_STACK_ID"), note: "active stack id" } });
+  for (const cfg of [repo, global]) {
+    if (cfg?.activeStackId) out.stackCandidates.push({ source: "global", value: { value: cfg.activeStackId.value, origin: cfg.activeStackId.origin, note: "active stack id (`kitaru stack use`)" } });
+  }
+
+  // Connection from the persisted login.
+  if (global?.storeUrl && isHttpUrlWithHost(global.storeUrl.value)) {
+    const url = global.storeUrl.value.replace(/\/+$/, "");
+    out.loginUrl = url;
+    out.values.set("server_url", { value: url, origin: global.storeUrl.origin, note: "persisted by `kitaru login`" });
+    const token = readCredential(host, p.join(configDir.path, "credentials.yaml"), url, out);
+    if (token) out.values.set("auth_token", token);
+  }
+  const project = repo?.activeProjectId ?? global?.activeProjectId;
+  if (project) out.values.set("project", { value: project.value, origin: project.origin, note: "active project id" });
+  if (global?.analyticsOptIn) out.values.set("analytics_opt_in", global.analyticsOptIn);
+  return out;
+}
+
+interface ZenmlConfig {
+  activeStackId?: { value: string; origin: ReturnType<typeof fileOrigin> };
+  activeProjectId?: { value: string; origin: ReturnType<typeof fileOrigin> };
+  storeUrl?: { value: string; origin: ReturnType<typeof fileOrigin> };
+  analyticsOptIn?: LayerValue;
+}
+
+function readZenmlConfig(host: Host, file: string, problems: Problem[]): ZenmlConfig | null {
+  const text = readSafely(host, file, problems);
+  if (text === null) return null;
+  const yaml = parseYaml11(text);
+  if (yaml.error) {
+    problems.push({ severity: "error", code: "yaml-syntax", file, span: yaml.error.span, message: `YAML syntax error in ZenML's config.yaml: ${yaml.error.message}. Kitaru cannot read its persisted state; fix or delete the file.` });
+    return {};
+  }
+  const data = yamlValue(yaml);
+  if (data === undefined || data === null) return {};
+  if (typeof data !== "object" || Array.isArray(data)) {
+    problems.push({ severity: "error", code: "not-a-mapping", file, message: "ZenML's config.yaml must be a mapping. Kitaru cannot read its persisted state; fix or delete the file." });
+    return {};
+  }
+  const root = data as Record<string, unknown>;
+  const at = (path: string[]) => fileOrigin(file, locateYaml(yaml, path)?.keySpan);
+  const cfg: ZenmlConfig = {};
+  if (typeof root.active_stack_id === "string" && root.active_stack_id.trim()) cfg.activeStackId = { value: root.active_stack_id.trim(), origin: at(["active_stack_id"]) };
+  if (typeof root.active_project_id === "string" && root.active_project_id.trim()) cfg.activeProjectId = { value: root.active_project_id.trim(), origin: at(["active_project_id"]) };
+  const store = root.store;
+  if (store && typeof store === "object" && typeof (store as Record<string, unknown>).url === "string") {
+    cfg.storeUrl = { value: String((store as Record<string, unknown>).url), origin: at(["store", "url"]) };
+  }
+  if (typeof root.analytics_opt_in === "boolean") cfg.analyticsOptIn = { value: root.analytics_opt_in, origin: at(["analytics_opt_in"]) };
+  return cfg;
+}
+
+/** The token stored for the persisted server, masked. Never returns the clear value. */
+function readCredential(host: Host, file: string, url: string, out: Persisted): LayerValue | undefined {
+  let text: string | null;
+  try {
+    text = host.readText(file);
+  } catch {
+    text = null;
+  }
+  out.looked.push({ role: "credentials.yaml", path: file, exists: text !== null, used: false, note: "tokens per server URL (never shown)" });
+  if (text === null) return undefined;
+  const yaml = parseYaml11(text);
+  if (yaml.error) return undefined;
+  const data = yamlValue(yaml);
+  if (!data || typeof data !== "object") return undefined;
+  const entries = data as Record<string, unknown>;
+  const key = Object.keys(entries).find((k) => k.replace(/\/+$/, "") === url);
+  const entry = key === undefined ? undefined : (entries[key] as Record<string, unknown> | null);
+  if (!entry || typeof entry !== "object") return undefined;
+  const apiToken = entry.api_token as Record<string, unknown> | undefined;
+  const [secret, path] =
+    typeof entry.api_key === "string" && entry.api_key
+      ? [entry.api_key, [key!, "api_key"]]
+      : typeof apiToken?.access_token === "string" && apiToken.access_token
+        ? [apiToken.access_token, [key!, "api_token", "access_token"]]
+        : [undefined, []];
+  if (!secret) return undefined;
+  const looked = out.looked[out.looked.length - 1];
+  if (looked) looked.used = true;
+  return { value: maskSecret(secret), masked: true, origin: fileOrigin(file, locateYaml(yaml, path)?.keySpan), note: path[1] === "api_key" ? "API key stored by `kitaru login`" : "session token stored by `kitaru login`" };
+}
+
+/** The nearest folder holding `.kitaru/`; a `.kitaru` that is the config directory itself is not a repository. */
+function findRepository(host: Host, cwd: string, configDirPath: string): string | null {
+  const p = pathFor(host.platform);
+  const forced = nonBlank(host, "ZENML_REPOSITORY_PATH");
+  if (forced) return host.isDirectory(p.join(forced, ".kitaru")) ? p.resolve(forced) : null;
+  let dir = p.resolve(cwd);
+  for (;;) {
+    const candidate = p.join(dir, ".kitaru");
+    if (candidate !== configDirPath && host.isDirectory(candidate)) return dir;
+    const parent = p.dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/** Reads a file; a failure other than "missing" becomes an error problem and counts as missing. */
+export function readSafely(host: Host, file: string, problems: Problem[]): string | null {
+  try {
+    return host.readText(file);
+  } catch (error) {
+    problems.push({ severity: "error", code: "file-unreadable", file, message: `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.` });
+    return null;
+  }
+}

@@ -1,0 +1,51 @@
+import type { Span } from "./types";
+
+export type Severity = "error" | "warning" | "info";
+
+/** Stable codes: diagnostics, quick fixes and tests match on these, never on message text. */
+export type ProblemCode =
+  | "toml-syntax"
+  | "yaml-syntax"
+  | "file-unreadable"
+  | "file-bom"
+  | "not-a-mapping"
+  | "invalid-value"
+  | "unknown-key"
+  | "forbidden-key"
+  | "renamed-key"
+  | "renamed-env"
+  | "invalid-env"
+  | "unused-connection-key"
+  | "secret-in-file"
+  | "connection-pair"
+  | "project-required"
+  | "log-store-env"
+  | "unknown-alias"
+  | "python-syntax"
+  | "python-invalid-value"
+  | "flow-not-found"
+  | "call-not-found"
+  | "dynamic-value"
+  | "checkpoint-cache-replaced"
+  | "overridden";
+
+export interface Problem {
+  severity: Severity;
+  code: ProblemCode;
+  message: string;
+  /** Absolute path of the file the problem is in, when there is one. */
+  file?: string;
+  /** The range the problem covers (1-based lines and UTF-16 columns). */
+  span?: Span;
+  /** The setting concerned, in the CLI contract's key names (`stack`, `image.base_image`, …). */
+  key?: string;
+  /** The environment variable concerned. */
+  env?: string;
+  /** Data for a quick fix: a replacement key name, a quoted value, … */
+  fix?: ProblemFix;
+}
+
+export type ProblemFix =
+  | { kind: "rename-key"; to: string }
+  | { kind: "quote-value"; text: string }
+  | { kind: "remove-key" };

@@ -1,0 +1,270 @@
+/**
+ * `[tool.kitaru]` in pyproject.toml: found however it is written (table,
+ * dotted keys, inline table, quoted headers), validated as Kitaru validates it,
+ * with the position of every key and value.
+ */
+import { parseTOML, getStaticTOMLValue, type AST } from "toml-eslint-parser";
+import { didYouMean } from "./didYouMean";
+import { flattenImage } from "./image";
+import { fileOrigin, type LayerValues } from "./layer";
+import type { Problem } from "./problems";
+import { toolKitaruSchema, TOOL_KITARU_KEYS, IMAGE_FIELDS } from "./schema";
+import { isSecretName } from "./secrets";
+import type { Span } from "./types";
+import { describeIssue, issuesOf, valueAt } from "./validation";
+
+/** Where one key of the document sits. Paths are TOML key paths (`["tool", "kitaru", "stack"]`). */
+export interface TomlEntry {
+  path: string[];
+  keySpan: Span;
+  /** The value, or for a table header the header itself. */
+  valueSpan: Span;
+  kind: "value" | "table";
+}
+
+export interface PyprojectAnalysis {
+  file: string;
+  /** The file has a `[tool.kitaru]` table (in any form). */
+  hasTable: boolean;
+  /** Kitaru refuses the whole file (syntax error, byte-order mark). */
+  refused: boolean;
+  values: LayerValues;
+  problems: Problem[];
+  /** Every key under `tool.kitaru`, keyed by its dotted path below it (`stack`, `image.environment.X`). */
+  entries: Map<string, TomlEntry>;
+  /** Span of the `[tool.kitaru]` header (or the first key that creates it). */
+  tableSpan?: Span;
+}
+
+const PREFIX = ["tool", "kitaru"];
+
+export function analyzePyproject(file: string, rawText: string): PyprojectAnalysis {
+  const result: PyprojectAnalysis = { file, hasTable: false, refused: false, values: new Map(), problems: [], entries: new Map() };
+  let text = rawText;
+  if (text.startsWith("\uFEFF")) {
+    result.refused = true;
+    result.problems.push({
+      severity: "error",
+      code: "file-bom",
+      file,
+      span: { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } },
+      message: `${baseName(file)} starts with a UTF-8 byte-order mark. Python's tomllib, which Kitaru uses, refuses it, so Kitaru will refuse the whole file. Save it as UTF-8 without BOM.`,
+    });
+    // Keep offsets stable for positions; a space is harmless TOML.
+    text = " " + text.slice(1);
+  }
+
+  let ast: AST.TOMLProgram;
+  try {
+    ast = parseTOML(text, { tomlVersion: "1.0" });
+  } catch (error) {
+    const e = error as { message?: string; lineNumber?: number; column?: number };
+    const line = e.lineNumber ?? 1;
+    const column = (e.column ?? 0) + 1;
+    result.refused = true;
+    result.problems.push({
+      severity: "error",
+      code: "toml-syntax",
+      file,
+      span: { start: { line, column }, end: { line, column: column + 1 } },
+      message: `TOML syntax error: ${e.message ?? "invalid TOML"}. Kitaru (tomllib) will refuse the whole file until it is fixed.`,
+    });
+    return result;
+  }
+
+  collectEntries(ast, result);
+  const doc = getStaticTOMLValue(ast) as Record<string, unknown>;
+  const tool = doc.tool;
+  const table = tool && typeof tool === "object" && !Array.isArray(tool) ? (tool as Record<string, unknown>).kitaru : undefined;
+  if (table === undefined) return result;
+  result.hasTable = true;
+  if (typeof table !== "object" || table === null || Array.isArray(table) || table instanceof Date) {
+    result.problems.push({
+      severity: "error",
+      code: "not-a-mapping",
+      file,
+      span: result.tableSpan,
+      message: "tool.kitaru must be a table. Kitaru will refuse the project configuration.",
+    });
+    return result;
+  }
+  if (!result.refused) validate(table as Record<string, unknown>, result);
+  else validate(table as Record<string, unknown>, { ...result, values: new Map() });
+  return result;
+}
+
+function validate(table: Record<string, unknown>, result: PyprojectAnalysis): void {
+  const { file, entries, problems } = result;
+  const at = (path: string[]) => nearestEntry(entries, path);
+  const keySpanOf = (path: string[]) => at(path)?.keySpan;
+  const valueSpanOf = (path: string[]) => at(path)?.valueSpan;
+
+  for (const key of Object.keys(table)) {
+    if (TOOL_KITARU_KEYS.includes(key)) continue;
+    if (key === "runner") {
+      problems.push({
+        severity: "error",
+        code: "renamed-key",
+        file,
+        key: "stack",
+        span: keySpanOf([key]),
+        fix: { kind: "rename-key", to: "stack" },
+        message: "[tool.kitaru].runner was renamed to stack. Kitaru refuses runner: rename it to stack.",
+      });
+      continue;
+    }
+    const suggestion = didYouMean(key, TOOL_KITARU_KEYS);
+    problems.push({
+      severity: "warning",
+      code: "unknown-key",
+      file,
+      span: keySpanOf([key]),
+      ...(suggestion ? { fix: { kind: "rename-key" as const, to: suggestion } } : {}),
+      message: `Kitaru ignores unknown key "${key}" in [tool.kitaru]${suggestion ? `. Did you mean "${suggestion}"?` : "."} Known keys: ${TOOL_KITARU_KEYS.filter((k) => !["server_url", "auth_token", "project"].includes(k)).join(", ")}.`,
+    });
+  }
+
+  // Validate key by key so that one bad value does not hide the others' positions and values.
+  for (const key of TOOL_KITARU_KEYS) {
+    if (!(key in table)) continue;
+    const raw = table[key];
+    const fieldSchema = toolKitaruSchema.shape[key as keyof typeof toolKitaruSchema.shape];
+    const parsed = fieldSchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of issuesOf(parsed.error)) {
+        const path = [key, ...issue.path.map(String)];
+        if (issue.code === "unrecognized_keys") {
+          for (const unknown of issue.keys) {
+            const full = [...path, unknown];
+            const suggestion = didYouMean(unknown, IMAGE_FIELDS);
+            problems.push({
+              severity: "error",
+              code: "forbidden-key",
+              file,
+              key: "image",
+              span: keySpanOf(full),
+              ...(suggestion ? { fix: { kind: "rename-key" as const, to: suggestion } } : {}),
+              message: `ImageSettings does not allow "${unknown}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}: Kitaru refuses [tool.kitaru.image] with unknown keys. Allowed: ${IMAGE_FIELDS.join(", ")}.`,
+            });
+          }
+          continue;
+        }
+        problems.push({
+          severity: "error",
+          code: "invalid-value",
+          file,
+          key: contractKey(path),
+          span: valueSpanOf(path),
+          message: `${describeIssue(["tool.kitaru", ...path].join("."), path, issue, valueAt(raw, issue.path), isSecretPath(path))} Kitaru refuses [tool.kitaru] until this is fixed.`,
+        });
+      }
+      continue;
+    }
+    const value = parsed.data;
+    const originOf = (path: string[]) => fileOrigin(file, keySpanOf(path));
+    if (key === "image") {
+      const image = value as Parameters<typeof flattenImage>[0];
+      flattenImage(image, (p) => originOf(["image", ...p]), result.values);
+      if (typeof image !== "string") {
+        for (const name of Object.keys(image.environment ?? {})) {
+          if (!isSecretName(name)) continue;
+          problems.push({
+            severity: "warning",
+            code: "secret-in-file",
+            file,
+            key: `image.environment.${name}`,
+            span: keySpanOf(["image", "environment", name]),
+            message: `${name} looks like a secret, and image.environment is stored in plain text in the image and its metadata. Put the credential in a secret and list it in secret_environment_from instead.`,
+          });
+        }
+      }
+      continue;
+    }
+    if (key === "auth_token") {
+      problems.push({
+        severity: "warning",
+        code: "secret-in-file",
+        file,
+        key,
+        span: keySpanOf([key]),
+        fix: { kind: "remove-key" },
+        message: "auth_token is a secret in plain text in pyproject.toml, and Kitaru never uses it for the connection. Remove it and set KITARU_AUTH_TOKEN in the environment instead.",
+      });
+      continue;
+    }
+    if (key === "server_url" || key === "project") {
+      const variable = key === "server_url" ? "KITARU_SERVER_URL" : "KITARU_PROJECT";
+      problems.push({
+        severity: "warning",
+        code: "unused-connection-key",
+        file,
+        key,
+        span: keySpanOf([key]),
+        fix: { kind: "remove-key" },
+        message: `Kitaru reads [tool.kitaru].${key} but never uses it for the connection. Use ${variable}${key === "server_url" ? " or `kitaru login <server>`" : ""} instead.`,
+      });
+      continue;
+    }
+    result.values.set(key, { value: value as boolean | number | string, origin: originOf([key]) });
+  }
+}
+
+function isSecretPath(path: string[]): boolean {
+  return path[0] === "auth_token" || (path[0] === "image" && path[1] === "environment" && path[2] !== undefined && isSecretName(path[2]));
+}
+
+function contractKey(path: string[]): string {
+  if (path[0] === "image" && path[1] === "parent_image") return "image.base_image";
+  return path.slice(0, path[0] === "image" && path[1] === "environment" ? 3 : 2).join(".");
+}
+
+function nearestEntry(entries: Map<string, TomlEntry>, path: string[]): TomlEntry | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const hit = entries.get(path.slice(0, n).join("\u0000"));
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** Records every key below `tool.kitaru`, wherever the TOML puts it. */
+function collectEntries(ast: AST.TOMLProgram, result: PyprojectAnalysis): void {
+  const top = ast.body[0];
+  const span = (n: AST.HasLocs): Span => ({
+    start: { line: n.loc.start.line, column: n.loc.start.column + 1 },
+    end: { line: n.loc.end.line, column: n.loc.end.column + 1 },
+  });
+  const keyNames = (key: AST.TOMLKey) => key.keys.map((k) => (k.type === "TOMLBare" ? k.name : k.value));
+  const record = (path: string[], keySpan: Span, valueSpan: Span, kind: TomlEntry["kind"]) => {
+    if (path.length < 2 || path[0] !== PREFIX[0] || path[1] !== PREFIX[1]) return;
+    if (path.length === 2) {
+      result.tableSpan ??= keySpan;
+      return;
+    }
+    const below = path.slice(2);
+    const id = below.join("\u0000");
+    if (!result.entries.has(id)) result.entries.set(id, { path: below, keySpan, valueSpan, kind });
+  };
+  const visitKeyValue = (kv: AST.TOMLKeyValue, base: string[]) => {
+    const names = keyNames(kv.key);
+    // Dotted keys create intermediate tables: `tool.kitaru.stack = "x"` creates tool.kitaru.
+    for (let i = 1; i < names.length; i++) record([...base, ...names.slice(0, i)], span(kv.key), span(kv.key), "table");
+    const path = [...base, ...names];
+    record(path, span(kv.key), span(kv.value), kv.value.type === "TOMLInlineTable" ? "table" : "value");
+    if (kv.value.type === "TOMLInlineTable") for (const inner of kv.value.body) visitKeyValue(inner, path);
+  };
+  for (const node of top.body) {
+    if (node.type === "TOMLKeyValue") {
+      visitKeyValue(node, []);
+      continue;
+    }
+    if (node.kind === "array") continue; // [[array.of.tables]] never holds tool.kitaru settings
+    const path = node.resolvedKey.map(String);
+    for (let i = 1; i <= path.length; i++) record(path.slice(0, i), span(node.key), span(node.key), "table");
+    for (const kv of node.body) visitKeyValue(kv, path);
+  }
+}
+
+function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}
+

@@ -1,0 +1,348 @@
+/**
+ * The three Python layers (invocation, flow decorator, kitaru.configure) and
+ * per-checkpoint cache, read statically from the selected module. Values the
+ * source does not fix are reported as dynamic, never guessed.
+ */
+import { pathFor, type Host } from "./host";
+import type { LayerValue, LayerValues, Origin } from "./layer";
+import type { Problem } from "./problems";
+import { readPythonModule } from "./python/reader";
+import type { PyCallArgs, PyDecorated, PyFlowCall, PyKwarg, PythonModuleSummary, PyValue } from "./python/types";
+import { IMAGE_FIELDS, imageSettingsSchema, laxBool, laxNonNegativeInt } from "./schema";
+import { isSecretName, maskSecret } from "./secrets";
+import type { JsonValue, Span } from "./types";
+
+export interface FlowSelection {
+  /** `file:name`, the file relative to the workspace (or absolute). */
+  flow?: string;
+  /** `file:line`, the 1-based line of a `.run(...)` / `.deploy(...)` call. */
+  call?: string;
+}
+
+export interface CheckpointCache {
+  name: string;
+  file: string;
+  span: Span;
+  /** The checkpoint's own `cache=` value, when it sets one. */
+  own?: LayerValue;
+}
+
+export interface PythonLayers {
+  invocation: LayerValues;
+  decorator: LayerValues;
+  configure: LayerValues;
+  checkpoints: CheckpointCache[];
+  problems: Problem[];
+  flow?: { file: string; name: string; span: Span };
+  call?: { file: string; line: number; span: Span; method: "run" | "deploy" };
+  files: string[];
+}
+
+/** A cache of module summaries, so a workspace index can share parsed modules. */
+export type ModuleReader = (file: string) => PythonModuleSummary | null;
+
+export function cachedModuleReader(host: Host, cache = new Map<string, { text: string; summary: PythonModuleSummary }>()): ModuleReader {
+  return (file) => {
+    let text: string | null;
+    try {
+      text = host.readText(file);
+    } catch {
+      text = null;
+    }
+    if (text === null) return null;
+    const hit = cache.get(file);
+    if (hit && hit.text === text) return hit.summary;
+    const summary = readPythonModule(text);
+    cache.set(file, { text, summary });
+    return summary;
+  };
+}
+
+export function readPythonLayers(host: Host, workspace: string, selection: FlowSelection, readModule: ModuleReader = cachedModuleReader(host)): PythonLayers {
+  const p = pathFor(host.platform);
+  const out: PythonLayers = { invocation: new Map(), decorator: new Map(), configure: new Map(), checkpoints: [], problems: [], files: [] };
+  const load = (file: string) => {
+    const summary = readModule(file);
+    if (summary && !out.files.includes(file)) {
+      out.files.push(file);
+      for (const e of summary.syntaxErrors.slice(0, 1)) {
+        out.problems.push({ severity: "error", code: "python-syntax", file, span: e.span, message: `${e.message}. The rest of the module is still read.` });
+      }
+    }
+    return summary;
+  };
+
+  let flowFile: string | undefined;
+  let flowDef: PyDecorated | undefined;
+  let call: PyFlowCall | undefined;
+  let callFile: string | undefined;
+
+  if (selection.call) {
+    const [file, lineText] = splitSpec(selection.call);
+    const line = Number(lineText);
+    callFile = p.resolve(workspace, file);
+    const summary = load(callFile);
+    if (!summary) {
+      out.problems.push({ severity: "error", code: "call-not-found", file: callFile, message: `Cannot read ${file}.` });
+      return out;
+    }
+    call = summary.flowCalls.find((c) => c.span.start.line === line) ?? innermost(summary.flowCalls.filter((c) => c.span.start.line <= line && c.span.end.line >= line));
+    if (!call) {
+      out.problems.push({ severity: "error", code: "call-not-found", file: callFile, span: { start: { line, column: 1 }, end: { line, column: 1 } }, message: `No .run(...) or .deploy(...) call on a Kitaru flow at ${file}:${line}.` });
+      return out;
+    }
+    const target = findFlowForCall(host, workspace, callFile, summary, call, load);
+    if (!target) {
+      out.problems.push({ severity: "error", code: "flow-not-found", file: callFile, span: call.span, message: `${call.receiver} is not a Kitaru flow this reader can find (looked in ${callFile} and its imports).` });
+      return out;
+    }
+    ({ file: flowFile, def: flowDef } = target);
+    out.call = { file: callFile, line: call.span.start.line, span: call.span, method: call.method };
+  } else if (selection.flow) {
+    const [file, name] = splitSpec(selection.flow);
+    flowFile = p.resolve(workspace, file);
+    const summary = load(flowFile);
+    flowDef = summary?.flows.find((f) => f.name === name);
+    if (!flowDef) {
+      out.problems.push({ severity: "error", code: "flow-not-found", file: flowFile, message: summary ? `No @flow named ${name} in ${file}.` : `Cannot read ${file}.` });
+      return out;
+    }
+  } else {
+    return out;
+  }
+
+  const flowModule = load(flowFile!)!;
+  out.flow = { file: flowFile!, name: flowDef!.name, span: flowDef!.nameSpan };
+
+  // kitaru.configure: the flow module's module-level calls run when it is imported; then the
+  // calling module's module-level calls before the call, then those earlier in the calling function.
+  const configureCalls: { file: string; args: PyCallArgs }[] = [];
+  for (const c of flowModule.configureCalls) if (!c.enclosingFunction) configureCalls.push({ file: flowFile!, args: c });
+  if (call && callFile) {
+    const callModule = load(callFile)!;
+    for (const c of callModule.configureCalls) {
+      const before = c.span.end.line < call.span.start.line || (c.span.end.line === call.span.start.line && c.span.end.column <= call.span.start.column);
+      if (!c.enclosingFunction) {
+        // Module-level calls of the flow's own module were taken above.
+        if (callFile !== flowFile && (before || call.enclosingFunction)) configureCalls.push({ file: callFile, args: c });
+      } else if (call.enclosingFunction && sameSpan(c.enclosingFunction.span, call.enclosingFunction.span) && before) {
+        configureCalls.push({ file: callFile, args: c });
+      }
+    }
+  }
+  for (const c of configureCalls) applyKwargs(c.file, c.args, out.configure, out.problems, "configure");
+
+  applyKwargs(flowFile!, flowDef!, out.decorator, out.problems, "decorator");
+  if (call && callFile) applyKwargs(callFile, call, out.invocation, out.problems, "invocation");
+
+  for (const checkpoint of flowModule.checkpoints) {
+    const cacheArg = checkpoint.kwargs.find((k) => k.name === "cache");
+    const own = cacheArg ? settingValue(flowFile!, "cache", cacheArg, out.problems) : undefined;
+    out.checkpoints.push({ name: checkpoint.name, file: flowFile!, span: checkpoint.nameSpan, ...(own ? { own } : {}) });
+  }
+  return out;
+}
+
+type LayerKind = "configure" | "decorator" | "invocation";
+
+const EXECUTION_KEYS = ["stack", "cache", "retries", "image"];
+
+function applyKwargs(file: string, args: PyCallArgs, into: LayerValues, problems: Problem[], kind: LayerKind): void {
+  for (const kwarg of args.kwargs) {
+    if (!EXECUTION_KEYS.includes(kwarg.name) && !(kind === "configure" && kwarg.name === "project")) continue;
+    if (kwarg.name === "image") {
+      applyImage(file, kwarg, into, problems);
+      continue;
+    }
+    const v = settingValue(file, kwarg.name, kwarg, problems);
+    if (v) into.set(kwarg.name, v);
+  }
+}
+
+const originAt = (file: string, span: Span): Origin => ({ file, line: span.start.line, column: span.start.column, span });
+
+function dynamicValue(file: string, value: PyValue, span: Span): LayerValue {
+  return { value: null, dynamic: value.text, origin: originAt(file, span), note: value.kind === "dynamic" ? value.reason : "not a literal" };
+}
+
+/** A scalar setting (stack, cache, retries, project) from a keyword argument; undefined when it is None. */
+function settingValue(file: string, key: string, kwarg: PyKwarg, problems: Problem[]): LayerValue | undefined {
+  const value = kwarg.value;
+  const span = value.via ? value.via.useSpan : value.span;
+  if (value.kind === "literal" && value.value === null) return undefined;
+  if (value.kind === "dynamic") return dynamicValue(file, value, kwarg.nameSpan);
+  const raw = value.kind === "literal" ? value.value : undefined;
+  const schema = key === "cache" ? laxBool : key === "retries" ? laxNonNegativeInt : null;
+  if (schema) {
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) return { value: parsed.data, origin: originAt(file, kwarg.nameSpan) };
+  } else if (typeof raw === "string") {
+    return { value: raw, origin: originAt(file, kwarg.nameSpan) };
+  }
+  const expected = key === "cache" ? "True or False" : key === "retries" ? "a whole number of 0 or more" : "a string";
+  problems.push({
+    severity: "error",
+    code: "python-invalid-value",
+    file,
+    key,
+    span,
+    message: `${key}= must be ${expected}, not ${value.text}. Kitaru will refuse it when the flow starts.`,
+  });
+  return undefined;
+}
+
+function applyImage(file: string, kwarg: PyKwarg, into: LayerValues, problems: Problem[]): void {
+  const value = kwarg.value;
+  if (value.kind === "literal" && value.value === null) return;
+  if (value.kind === "literal" && typeof value.value === "string") {
+    into.set("image.base_image", { value: value.value, origin: originAt(file, kwarg.nameSpan) });
+    return;
+  }
+  if (value.kind === "dynamic") {
+    into.set("image", dynamicValue(file, value, kwarg.nameSpan));
+    return;
+  }
+  if (value.kind !== "dict") {
+    problems.push({ severity: "error", code: "python-invalid-value", file, key: "image", span: value.span, message: `image= must be a base image string, a dict or kitaru.ImageSettings(...), not ${value.text}.` });
+    return;
+  }
+  for (const entry of value.entries) {
+    const field = entry.key === "parent_image" ? "base_image" : entry.key;
+    if (!(IMAGE_FIELDS as readonly string[]).includes(field)) {
+      problems.push({ severity: "error", code: "forbidden-key", file, key: "image", span: entry.keySpan, message: `ImageSettings does not allow "${entry.key}". Allowed: ${IMAGE_FIELDS.join(", ")}.` });
+      continue;
+    }
+    const origin = originAt(file, entry.keySpan);
+    if (field === "environment") {
+      applyEnvironment(file, entry.value, into, problems);
+      continue;
+    }
+    if (entry.value.kind === "dynamic") {
+      into.set(`image.${field}`, dynamicValue(file, entry.value, entry.keySpan));
+      continue;
+    }
+    const json = toJson(entry.value);
+    const check = imageSettingsSchema.shape[field as keyof typeof imageSettingsSchema.shape].safeParse(json);
+    if (json === undefined) {
+      into.set(`image.${field}`, dynamicValue(file, entry.value, entry.keySpan));
+    } else if (check.success) {
+      if (check.data !== undefined) into.set(`image.${field}`, { value: check.data as JsonValue, origin });
+    } else {
+      problems.push({ severity: "error", code: "python-invalid-value", file, key: `image.${field}`, span: entry.value.span, message: `image ${field} has the wrong type (${entry.value.text}). Kitaru will refuse it when the flow starts.` });
+    }
+  }
+  for (const text of value.dynamicEntries) {
+    problems.push({ severity: "info", code: "dynamic-value", file, key: "image", span: value.span, message: `image entries from ${text} are only known at run time; they are not shown.` });
+  }
+}
+
+function applyEnvironment(file: string, value: PyValue, into: LayerValues, problems: Problem[]): void {
+  if (value.kind === "dynamic") {
+    into.set("image.environment", dynamicValue(file, value, value.span));
+    return;
+  }
+  if (value.kind !== "dict") {
+    problems.push({ severity: "error", code: "python-invalid-value", file, key: "image.environment", span: value.span, message: `image environment must be a dict of strings, not ${value.text}.` });
+    return;
+  }
+  for (const entry of value.entries) {
+    const key = `image.environment.${entry.key}`;
+    const origin = originAt(file, entry.keySpan);
+    const secret = isSecretName(entry.key);
+    if (entry.value.kind === "dynamic") {
+      into.set(key, { ...dynamicValue(file, entry.value, entry.keySpan), ...(secret ? { masked: true } : {}) });
+      continue;
+    }
+    if (entry.value.kind !== "literal" || typeof entry.value.value !== "string") {
+      problems.push({ severity: "error", code: "python-invalid-value", file, key, span: entry.value.span, message: `image environment values must be strings; ${entry.key} is ${secret ? "not a string" : entry.value.text}. Quote it.` });
+      continue;
+    }
+    if (secret) {
+      into.set(key, { value: maskSecret(entry.value.value), masked: true, origin });
+      problems.push({ severity: "warning", code: "secret-in-file", file, key, span: entry.keySpan, message: `${entry.key} looks like a secret written in the source. image environment is stored in plain text in the image; put the credential in a secret and list it in secret_environment_from instead.` });
+    } else {
+      into.set(key, { value: entry.value.value, origin });
+    }
+  }
+}
+
+function toJson(value: PyValue): JsonValue | undefined {
+  switch (value.kind) {
+    case "literal":
+      return value.value;
+    case "list": {
+      const items = value.items.map(toJson);
+      return items.every((i) => i !== undefined) ? (items as JsonValue[]) : undefined;
+    }
+    case "dict": {
+      if (value.dynamicEntries.length) return undefined;
+      const out: Record<string, JsonValue> = {};
+      for (const e of value.entries) {
+        const v = toJson(e.value);
+        if (v === undefined) return undefined;
+        out[e.key] = v;
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function findFlowForCall(host: Host, workspace: string, callFile: string, summary: PythonModuleSummary, call: PyFlowCall, load: ModuleReader): { file: string; def: PyDecorated } | undefined {
+  const target = call.target;
+  if (!target) return undefined;
+  if (target.kind === "local") {
+    const def = summary.flows.find((f) => f.name === target.name);
+    return def ? { file: callFile, def } : undefined;
+  }
+  for (const file of moduleFiles(host, workspace, callFile, target.module)) {
+    const other = load(file);
+    const def = other?.flows.find((f) => f.name === target.name);
+    if (def) return { file, def };
+    // `from pkg import flow_module` then `flow_module.flow.run()`: the name may be a submodule re-export; not followed.
+  }
+  return undefined;
+}
+
+/** Candidate files for a module path, relative imports from the importing file's package. */
+export function moduleFiles(host: Host, workspace: string, fromFile: string, module: string): string[] {
+  const p = pathFor(host.platform);
+  const dots = module.length - module.replace(/^\.+/, "").length;
+  const parts = module.slice(dots).split(".").filter(Boolean);
+  const roots: string[] = [];
+  if (dots > 0) {
+    let dir = p.dirname(fromFile);
+    for (let i = 1; i < dots; i++) dir = p.dirname(dir);
+    roots.push(dir);
+  } else {
+    // The importing file's folder and its ancestors up to the workspace, plus the usual src/ layout.
+    let dir = p.dirname(fromFile);
+    const root = p.resolve(workspace);
+    for (;;) {
+      roots.push(dir);
+      if (dir === root || p.dirname(dir) === dir || !dir.startsWith(root)) break;
+      dir = p.dirname(dir);
+    }
+    roots.push(p.join(root, "src"));
+  }
+  const files: string[] = [];
+  for (const root of roots) {
+    const base = p.join(root, ...parts);
+    files.push(`${base}.py`, p.join(base, "__init__.py"));
+  }
+  return files;
+}
+
+function splitSpec(spec: string): [string, string] {
+  const i = spec.lastIndexOf(":");
+  return i < 0 ? [spec, ""] : [spec.slice(0, i), spec.slice(i + 1)];
+}
+
+function innermost<T extends { span: Span }>(calls: T[]): T | undefined {
+  return calls.sort((a, b) => b.span.start.line - a.span.start.line || b.span.start.column - a.span.start.column)[0];
+}
+
+function sameSpan(a: Span, b: Span): boolean {
+  return a.start.line === b.start.line && a.start.column === b.start.column && a.end.line === b.end.line && a.end.column === b.end.column;
+}

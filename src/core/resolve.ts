@@ -1,0 +1,344 @@
+/**
+ * Resolution: every layer's values, merged key by key by Kitaru's precedence,
+ * with the winner, where it was set, and what it overrode.
+ */
+import { configDirectory, type ConfigDirSource } from "./configDir";
+import { envOrigin, nonBlank, readKitaruEnv, readZenmlEnv } from "./envLayer";
+import { pathFor, type Host } from "./host";
+import type { LayerValue, LayerValues, Origin, Source } from "./layer";
+import type { Problem } from "./problems";
+import { readPersisted, readSafely, type LookedAt } from "./persisted";
+import { analyzePyproject, type PyprojectAnalysis } from "./pyproject";
+import { readPythonLayers, type FlowSelection, type ModuleReader, type PythonLayers } from "./pythonLayers";
+import { isHttpUrlWithHost, modelRegistrySchema } from "./schema";
+import { maskSecret } from "./secrets";
+import type { JsonValue } from "./types";
+import type { KitaruYamlAnalysis, ModelAlias } from "./kitaruYaml";
+import { collectSecrets, type SecretStatus } from "./secretStatus";
+
+export interface Candidate extends LayerValue {
+  source: Source;
+}
+
+export interface Setting extends Candidate {
+  key: string;
+  /** Lower layers that also set the key, highest first. */
+  overridden: Candidate[];
+}
+
+export interface Resolution {
+  version: 1;
+  workspace: string;
+  cwd: string;
+  configDir: { path: string; source: ConfigDirSource; reason: string };
+  settings: Record<string, Setting>;
+  problems: Problem[];
+  /** Every place Kitaru looks, whether it exists and whether it was used. */
+  looked: LookedAt[];
+  secrets: SecretStatus[];
+  pyproject?: PyprojectAnalysis;
+  kitaruYaml?: KitaruYamlAnalysis;
+  python?: Pick<PythonLayers, "flow" | "call" | "files">;
+}
+
+export interface ResolveRequest extends FlowSelection {
+  workspace: string;
+  /** Where a run would start; the nearest pyproject.toml and .kitaru/ are searched from here. */
+  cwd?: string;
+  readModule?: ModuleReader;
+}
+
+/** Built-in defaults (layer 7). Keys Kitaru leaves unset are listed with a null value and a reason. */
+const DEFAULTS: [string, LayerValue][] = [
+  ["stack", { value: null, note: "unset: the persisted active stack applies once one is chosen" }],
+  ["cache", { value: null, note: "unset: per-checkpoint cache settings and the orchestrator's default apply" }],
+  ["retries", { value: 0 }],
+  ["server_url", { value: null, note: "not connected to a server" }],
+  ["log_store.backend", { value: "artifact-store", note: "logs are stored in the artifact store" }],
+  ["debug", { value: false }],
+  ["analytics_opt_in", { value: true }],
+];
+
+export function resolveConfiguration(host: Host, request: ResolveRequest): Resolution {
+  const p = pathFor(host.platform);
+  const workspace = p.resolve(request.workspace);
+  const cwd = p.resolve(workspace, request.cwd ?? ".");
+  const problems: Problem[] = [];
+  const looked: LookedAt[] = [];
+
+  const dir = configDirectory(host);
+  const configDir = { ...dir, path: p.resolve(cwd, dir.path) };
+
+  const pyproject = readNearestPyproject(host, workspace, cwd, problems, looked);
+  const kitaruEnv = readKitaruEnv(host);
+  problems.push(...kitaruEnv.problems);
+  const zenmlEnv = readZenmlEnv(host);
+  const persisted = readPersisted(host, configDir, cwd, workspace);
+  problems.push(...persisted.problems);
+  looked.push(...persisted.looked);
+
+  const python = request.flow || request.call ? readPythonLayers(host, workspace, request, request.readModule) : undefined;
+  if (python) {
+    problems.push(...python.problems);
+    for (const file of python.files) looked.push({ role: "python", path: file, exists: true, used: true, note: "flow decorator, kitaru.configure() and run() arguments" });
+  }
+
+  const logStoreEnv = readLogStoreEnv(host, problems);
+  const yamlOk = persisted.kitaruYaml && !persisted.kitaruYaml.refused ? persisted.kitaruYaml : undefined;
+  const model = resolveDefaultModel(host, yamlOk, problems);
+
+  const envValues = new Map([...kitaruEnv.values, ...logStoreEnv, ...model.env]);
+  const globalValues = new Map([...persisted.values, ...(yamlOk?.values ?? []), ...model.global]);
+
+  const layers: { source: Source; values: LayerValues }[] = [
+    { source: "invocation", values: python?.invocation ?? new Map() },
+    { source: "decorator", values: python?.decorator ?? new Map() },
+    { source: "configure", values: python?.configure ?? new Map() },
+    { source: "env", values: envValues },
+    { source: "zenml-env", values: zenmlEnv },
+    { source: "pyproject", values: pyproject && !pyproject.refused ? pyproject.values : new Map() },
+    { source: "global", values: globalValues },
+  ];
+
+  const candidates = new Map<string, Candidate[]>();
+  const add = (key: string, c: Candidate) => {
+    const list = candidates.get(key) ?? [];
+    list.push(c);
+    candidates.set(key, list);
+  };
+  for (const layer of layers) {
+    for (const [key, value] of layer.values) add(key, { ...value, source: layer.source });
+    // The persisted active stack sits with the global layer, below pyproject.
+    if (layer.source === "global") for (const c of persisted.stackCandidates) add("stack", { ...c.value, source: c.source });
+  }
+  for (const [key, value] of DEFAULTS) add(key, { ...value, source: "default" });
+
+  const settings: Record<string, Setting> = {};
+  for (const [key, list] of candidates) {
+    const [winner, ...rest] = list;
+    if (winner) settings[key] = { key, ...winner, overridden: rest };
+  }
+  if (python) applyCheckpoints(python, settings, problems);
+  checkConnection(host, settings, problems);
+
+  const secrets = collectSecrets({ host, workspace, settings, pyproject, kitaruYaml: persisted.kitaruYaml, configDir: configDir.path });
+
+  return {
+    version: 1,
+    workspace,
+    cwd,
+    configDir,
+    settings: Object.fromEntries(Object.entries(settings).sort(([a], [b]) => keyOrder(a) - keyOrder(b) || a.localeCompare(b))),
+    problems: sortProblems(problems),
+    looked,
+    secrets,
+    ...(pyproject ? { pyproject } : {}),
+    ...(persisted.kitaruYaml ? { kitaruYaml: persisted.kitaruYaml } : {}),
+    ...(python ? { python: { flow: python.flow, call: python.call, files: python.files } } : {}),
+  };
+}
+
+function readNearestPyproject(host: Host, workspace: string, cwd: string, problems: Problem[], looked: LookedAt[]): PyprojectAnalysis | undefined {
+  const p = pathFor(host.platform);
+  let chosen: PyprojectAnalysis | undefined;
+  let dir = cwd;
+  for (;;) {
+    const file = p.join(dir, "pyproject.toml");
+    const text = readSafely(host, file, problems);
+    if (text !== null) {
+      if (!chosen) {
+        chosen = analyzePyproject(file, text);
+        problems.push(...chosen.problems);
+        looked.push({
+          role: "pyproject",
+          path: file,
+          exists: true,
+          used: !chosen.refused,
+          note: chosen.refused
+            ? "nearest pyproject.toml, but Kitaru refuses it: see its problems"
+            : chosen.hasTable
+              ? "nearest pyproject.toml from the working directory: [tool.kitaru] applies"
+              : "nearest pyproject.toml from the working directory; it has no [tool.kitaru], so the project layer is empty",
+        });
+      } else {
+        looked.push({ role: "pyproject", path: file, exists: true, used: false, note: `skipped: Kitaru reads only the nearest pyproject.toml (${p.relative(dir, chosen.file) || chosen.file})` });
+      }
+    }
+    const parent = p.dirname(dir);
+    // Beyond the workspace only the first file matters; stop there to avoid reading unrelated folders.
+    if (parent === dir || (chosen && !isInside(p, workspace, parent))) break;
+    dir = parent;
+  }
+  if (!chosen) looked.push({ role: "pyproject", path: p.join(cwd, "pyproject.toml"), exists: false, used: false, note: "no pyproject.toml in the working directory or above" });
+  return chosen;
+}
+
+function isInside(p: ReturnType<typeof pathFor>, root: string, dir: string): boolean {
+  const rel = p.relative(root, dir);
+  return rel === "" || (!rel.startsWith("..") && !p.isAbsolute(rel));
+}
+
+/** KITARU_LOG_STORE_*: any of them set replaces kitaru.yaml's log_store as a whole. */
+function readLogStoreEnv(host: Host, problems: Problem[]): LayerValues {
+  const values: LayerValues = new Map();
+  const names = ["KITARU_LOG_STORE_BACKEND", "KITARU_LOG_STORE_ENDPOINT", "KITARU_LOG_STORE_API_KEY"] as const;
+  const set = names.filter((n) => nonBlank(host, n) !== undefined);
+  if (set.length === 0) return values;
+  const backend = nonBlank(host, "KITARU_LOG_STORE_BACKEND")?.toLowerCase();
+  const endpoint = nonBlank(host, "KITARU_LOG_STORE_ENDPOINT");
+  const apiKey = nonBlank(host, "KITARU_LOG_STORE_API_KEY");
+  const replaced = `${set[0]} replaces kitaru.yaml's log_store as a whole`;
+  const err = (env: string, message: string) => problems.push({ severity: "error", code: "log-store-env", env, key: "log_store.backend", message });
+  if (!backend) {
+    err("KITARU_LOG_STORE_BACKEND", `${set.join(" and ")} ${set.length > 1 ? "are" : "is"} set without KITARU_LOG_STORE_BACKEND. Set KITARU_LOG_STORE_BACKEND (e.g. datadog), or unset the others.`);
+    return values;
+  }
+  if (backend === "artifact-store") {
+    if (endpoint || apiKey) err("KITARU_LOG_STORE_BACKEND", "KITARU_LOG_STORE_BACKEND=artifact-store takes no endpoint or API key: unset KITARU_LOG_STORE_ENDPOINT and KITARU_LOG_STORE_API_KEY.");
+  } else if (!/^[a-z0-9][a-z0-9._-]*$/.test(backend)) {
+    err("KITARU_LOG_STORE_BACKEND", `KITARU_LOG_STORE_BACKEND must use lowercase letters, digits, '.', '_' or '-', not ${JSON.stringify(backend)}.`);
+    return values;
+  } else if (!endpoint) {
+    err("KITARU_LOG_STORE_ENDPOINT", `KITARU_LOG_STORE_BACKEND=${backend} needs KITARU_LOG_STORE_ENDPOINT (the http(s) URL of the log intake).`);
+  } else if (!isHttpUrlWithHost(endpoint)) {
+    err("KITARU_LOG_STORE_ENDPOINT", "KITARU_LOG_STORE_ENDPOINT must be an http(s) URL with a host.");
+  }
+  const from = (name: string): Origin => envOrigin(host, name);
+  values.set("log_store.backend", { value: backend, origin: from("KITARU_LOG_STORE_BACKEND") });
+  values.set("log_store.endpoint", endpoint ? { value: endpoint.replace(/\/+$/, ""), origin: from("KITARU_LOG_STORE_ENDPOINT") } : { value: null, origin: from(set[0]!), note: replaced });
+  values.set("log_store.api_key", apiKey ? { value: maskSecret(apiKey), masked: true, origin: from("KITARU_LOG_STORE_API_KEY") } : { value: null, origin: from(set[0]!), note: replaced });
+  return values;
+}
+
+/** default_model: KITARU_DEFAULT_MODEL (alias first, else raw), else the registry's default alias, else its only alias. */
+function resolveDefaultModel(host: Host, kitaruYaml: KitaruYamlAnalysis | undefined, problems: Problem[]): { env: LayerValues; global: LayerValues } {
+  const env: LayerValues = new Map();
+  const global: LayerValues = new Map();
+  const aliases = new Map<string, { model: string; origin: Origin }>();
+  for (const a of kitaruYaml?.aliases ?? []) aliases.set(a.alias, { model: a.model, origin: aliasOrigin(kitaruYaml!.file, a) });
+  let defaultAlias: { alias: string; origin: Origin; source: "env" | "global" } | undefined = kitaruYaml?.defaultAlias
+    ? { alias: kitaruYaml.defaultAlias.alias, origin: { file: kitaruYaml.file, line: kitaruYaml.defaultAlias.span?.start.line ?? 1 }, source: "global" }
+    : undefined;
+  const envRegistry = parseEnvRegistry(host, problems);
+  if (envRegistry) {
+    for (const [alias, entry] of Object.entries(envRegistry.aliases ?? {})) aliases.set(alias.toLowerCase(), { model: entry.model, origin: envOrigin(host, "KITARU_MODEL_REGISTRY") });
+    if (envRegistry.default) defaultAlias = { alias: envRegistry.default.toLowerCase(), origin: envOrigin(host, "KITARU_MODEL_REGISTRY"), source: "env" };
+  }
+  const requested = host.env.KITARU_DEFAULT_MODEL;
+  if (requested !== undefined) {
+    if (requested.trim() === "") {
+      problems.push({ severity: "error", code: "invalid-env", env: "KITARU_DEFAULT_MODEL", key: "default_model", message: "KITARU_DEFAULT_MODEL is set but empty. Set an alias or a provider/model string, or unset it." });
+    } else {
+      const name = requested.trim();
+      const alias = aliases.get(name.toLowerCase());
+      env.set("default_model", { value: alias ? alias.model : name, origin: envOrigin(host, "KITARU_DEFAULT_MODEL"), note: alias ? `alias "${name.toLowerCase()}"` : "not an alias: passed through as provider/model" });
+    }
+  }
+  const fallback = defaultAlias ? { name: defaultAlias.alias, entry: aliases.get(defaultAlias.alias), origin: defaultAlias.origin, source: defaultAlias.source } : aliases.size === 1 ? { name: [...aliases.keys()][0]!, entry: [...aliases.values()][0], origin: [...aliases.values()][0]!.origin, source: "global" as const } : undefined;
+  if (fallback?.entry) {
+    const target = fallback.source === "env" && !env.has("default_model") ? env : global;
+    if (target === global || !env.has("default_model")) target.set("default_model", { value: fallback.entry.model, origin: fallback.origin, note: defaultAlias ? `default alias "${fallback.name}"` : `the only alias, "${fallback.name}"` });
+  } else if (defaultAlias && envRegistry?.default) {
+    problems.push({ severity: "error", code: "unknown-alias", env: "KITARU_MODEL_REGISTRY", key: "default_model", message: `KITARU_MODEL_REGISTRY's default names alias "${defaultAlias.alias}", which no registry defines.` });
+  }
+  return { env, global };
+}
+
+function aliasOrigin(file: string, alias: ModelAlias): Origin {
+  return { file, line: alias.span?.start.line ?? 1 };
+}
+
+function parseEnvRegistry(host: Host, problems: Problem[]) {
+  const text = nonBlank(host, "KITARU_MODEL_REGISTRY");
+  if (text === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    problems.push({ severity: "error", code: "invalid-env", env: "KITARU_MODEL_REGISTRY", key: "default_model", message: "KITARU_MODEL_REGISTRY is not valid JSON. It should hold {\"aliases\": {...}, \"default\": ...}." });
+    return undefined;
+  }
+  const parsed = modelRegistrySchema.safeParse(json);
+  if (!parsed.success) {
+    problems.push({ severity: "error", code: "invalid-env", env: "KITARU_MODEL_REGISTRY", key: "default_model", message: "KITARU_MODEL_REGISTRY does not match the model registry shape {\"aliases\": {name: {\"model\": ..., \"secret\": ...}}, \"default\": name}." });
+    return undefined;
+  }
+  return parsed.data;
+}
+
+/** The execution-level cache, when any layer sets it, replaces every checkpoint's own setting. */
+function applyCheckpoints(python: PythonLayers, settings: Record<string, Setting>, problems: Problem[]): void {
+  const exec = settings.cache;
+  const execSet = exec && exec.source !== "default" ? exec : undefined;
+  for (const checkpoint of python.checkpoints) {
+    const key = `checkpoint.${checkpoint.name}.cache`;
+    const own: Candidate | undefined = checkpoint.own ? { ...checkpoint.own, source: "decorator" } : undefined;
+    if (execSet) {
+      const { key: _k, overridden: _o, ...winner } = execSet;
+      settings[key] = { key, ...winner, overridden: own ? [own] : [], note: "execution-level cache replaces checkpoint settings" };
+      if (own?.origin && !("env" in own.origin)) {
+        problems.push({
+          severity: "info",
+          code: "checkpoint-cache-replaced",
+          file: own.origin.file,
+          key,
+          ...(own.origin.span ? { span: own.origin.span } : {}),
+          message: `@checkpoint(cache=...) on ${checkpoint.name} is replaced by the execution-level cache = ${JSON.stringify(execSet.value)} from ${describeOrigin(execSet)}.`,
+        });
+      }
+    } else if (own) {
+      settings[key] = { key, ...own, overridden: [] };
+    } else {
+      settings[key] = { key, value: null, source: "default", note: "no checkpoint or execution-level cache: the orchestrator's default applies", overridden: [] };
+    }
+  }
+}
+
+export function describeOrigin(c: Candidate): string {
+  const o = c.origin;
+  if (!o) return c.source;
+  if ("env" in o) return o.file ? `${o.env} (${o.file}:${o.line})` : o.env;
+  return `${o.file}:${o.line}`;
+}
+
+/** Kitaru's two connection guardrails. */
+function checkConnection(host: Host, settings: Record<string, Setting>, problems: Problem[]): void {
+  const url = nonBlank(host, "KITARU_SERVER_URL");
+  const token = nonBlank(host, "KITARU_AUTH_TOKEN");
+  if (url && !token && !nonBlank(host, "ZENML_STORE_API_KEY")) {
+    problems.push({ severity: "error", code: "connection-pair", env: "KITARU_SERVER_URL", key: "auth_token", message: "KITARU_SERVER_URL is set without KITARU_AUTH_TOKEN. They must be set together: add KITARU_AUTH_TOKEN (a service-account API key), or unset KITARU_SERVER_URL." });
+  }
+  if (token && !url && !nonBlank(host, "ZENML_STORE_URL")) {
+    problems.push({ severity: "error", code: "connection-pair", env: "KITARU_AUTH_TOKEN", key: "server_url", message: "KITARU_AUTH_TOKEN is set without KITARU_SERVER_URL. They must be set together: add KITARU_SERVER_URL, or unset KITARU_AUTH_TOKEN." });
+  }
+  const server = settings.server_url;
+  if (server && (server.source === "env" || server.source === "zenml-env") && typeof server.value === "string") {
+    if (!isHttpUrlWithHost(server.value)) {
+      const name = server.origin && "env" in server.origin ? server.origin.env : "KITARU_SERVER_URL";
+      problems.push({ severity: "error", code: "invalid-env", env: name, key: "server_url", message: `${name} must be an http(s) URL with a host.` });
+    }
+    const project = settings.project;
+    const projectFromEnvOrCode = project && ["env", "zenml-env", "configure"].includes(project.source);
+    if (!projectFromEnvOrCode) {
+      problems.push({ severity: "error", code: "project-required", env: "KITARU_PROJECT", key: "project", message: "A remote server is configured through environment variables, so Kitaru requires KITARU_PROJECT at first use (KitaruClient(), flow.run(), replay). Set KITARU_PROJECT." });
+      // The persisted project belongs to the persisted login, not to this server.
+      if (project && project.source === "global") {
+        const { key: _key, overridden: _overridden, ...persistedProject } = project;
+        settings.project = { key: "project", value: null, source: "default", note: "required: set KITARU_PROJECT", overridden: [persistedProject] };
+      }
+    }
+  }
+}
+
+const ORDER = ["stack", "cache", "retries", "image.", "server_url", "auth_token", "project", "default_model", "log_store.", "debug", "analytics_opt_in", "checkpoint."];
+function keyOrder(key: string): number {
+  const i = ORDER.findIndex((o) => (o.endsWith(".") ? key.startsWith(o) : key === o));
+  return i < 0 ? ORDER.length : i;
+}
+
+function sortProblems(problems: Problem[]): Problem[] {
+  const rank = { error: 0, warning: 1, info: 2 } as const;
+  return [...problems].sort((a, b) => rank[a.severity] - rank[b.severity] || (a.file ?? "").localeCompare(b.file ?? "") || (a.span?.start.line ?? 0) - (b.span?.start.line ?? 0));
+}
+
+export type { JsonValue };

@@ -1,0 +1,91 @@
+/** YAML read the way Kitaru reads it (PyYAML: YAML 1.1, merge keys), with positions. */
+import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type Tags } from "yaml";
+import { LineIndex } from "./positions";
+import type { Span } from "./types";
+
+export interface YamlFile {
+  doc: Document.Parsed;
+  index: LineIndex;
+  /** The first syntax error, already without source excerpts (which could hold secrets). */
+  error?: { message: string; span: Span };
+}
+
+/**
+ * The `yaml` package's 1.1 schema is broader than PyYAML's resolvers: it reads
+ * `y`/`n` as booleans, `0123456789` and `08` as integers and `1e3` as a float,
+ * all of which PyYAML keeps as strings. Narrow those tests to PyYAML's.
+ */
+const PYYAML_TESTS: Record<string, RegExp> = {
+  "bool:true": /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/,
+  "bool:false": /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/,
+  "int:": /^[-+]?(?:0|[1-9][0-9_]*)$/,
+  "float:EXP": /^[-+]?(?:[0-9][0-9_]*)\.[0-9_]*[eE][-+][0-9]+$/,
+  "float:": /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?)$/,
+};
+
+function pyyamlTags(tags: Tags): Tags {
+  return tags.map((tag) => {
+    if (typeof tag !== "object" || !("test" in tag) || !tag.test) return tag;
+    const name = tag.tag.replace("tag:yaml.org,2002:", "");
+    if (tag.test.test(".nan")) return tag; // the .inf/.nan float tag already matches PyYAML
+    const key = name === "bool" ? `bool:${tag.test.test("true") ? "true" : "false"}` : `${name}:${tag.format ?? ""}`;
+    const test = PYYAML_TESTS[key];
+    return test ? { ...tag, test } : tag;
+  });
+}
+
+export function parseYaml11(text: string): YamlFile {
+  const index = new LineIndex(text);
+  const doc = parseDocument(text, { version: "1.1", merge: true, prettyErrors: false, uniqueKeys: false, customTags: pyyamlTags });
+  const first = doc.errors[0];
+  if (!first) return { doc, index };
+  const [start, end] = first.pos;
+  // yaml's messages are "<what> at line L, column C:\n\n<excerpt>"; keep only <what>.
+  const message = first.message.split(/ at line \d+/)[0]?.split("\n")[0]?.trim() || "invalid YAML";
+  return { doc, index, error: { message, span: index.span(start, Math.max(end, start + 1)) } };
+}
+
+/** Plain JavaScript value of the document (merge keys applied); undefined for an empty document. */
+export function yamlValue(file: YamlFile): unknown {
+  return file.doc.toJS({ maxAliasCount: 1000 }) ?? undefined;
+}
+
+export interface YamlLocation {
+  keySpan: Span;
+  valueSpan: Span;
+  /** The scalar's source text (to quote it as written). */
+  valueSource?: string;
+}
+
+/** Where the key at `path` is written (following merge keys is not needed for error positions). */
+export function locateYaml(file: YamlFile, path: readonly (string | number)[]): YamlLocation | undefined {
+  let node: unknown = file.doc.contents;
+  let pair: Pair | undefined;
+  for (const part of path) {
+    if (isMap(node)) {
+      pair = node.items.find((p) => keyText(p.key) === String(part));
+      if (!pair) return undefined;
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === "number") {
+      node = node.items[part];
+      pair = undefined;
+      if (!node) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  const spanOf = (n: unknown): Span | undefined => {
+    const range = (n as Node | null)?.range;
+    return range ? file.index.span(range[0], range[1]) : undefined;
+  };
+  const valueSpan = spanOf(node) ?? spanOf(pair?.key);
+  const keySpan = spanOf(pair?.key) ?? valueSpan;
+  if (!keySpan || !valueSpan) return undefined;
+  const source = isScalar(node) && node.range ? file.index.text.slice(node.range[0], node.range[1]) : undefined;
+  return { keySpan, valueSpan, ...(source !== undefined ? { valueSource: source } : {}) };
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return undefined;
+}
