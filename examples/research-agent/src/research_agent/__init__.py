@@ -1,0 +1,1 @@
+"""Research agent: durable flows built on Kitaru."""
