@@ -1,0 +1,67 @@
+// Integration-test scenarios: each runs in a fresh real VS Code (see run.mjs).
+//
+// A scenario:
+//   name          unique; `node test/integration/run.mjs --scenario NAME`
+//   workspace     (ctx) => absolute path of a folder or of a .code-workspace
+//                 file (multi-root). May build a temp copy under ctx.tmpDir.
+//   env           (ctx) => extra environment for the VS Code server, which the
+//                 extension host (and so the extension) inherits. A value of
+//                 undefined removes the variable.
+//   settings      user settings.json content
+//   suites        files of test/integration/suites/ to run, e.g. "smoke.test.ts"
+//   trustWorkspace  default true; false starts in Restricted Mode
+//   timeoutMs     whole-scenario deadline (default 5 minutes)
+//   screenshots   optional async (page, outDir, ctx) => {...}: runs after the
+//                 suites passed, with the same VS Code; use ./ui.mjs helpers.
+//
+// ctx: { name, root /* project root */, tmpDir /* removed afterwards */,
+//        workspace /* set once workspace() returned */ }
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { openViewContainer, saveScreenshot, dismissNotifications } from "./ui.mjs";
+
+/** Hermetic Kitaru config dir: the example's own, or an empty temp one. */
+function kitaruHome(ctx, workspace) {
+  const shipped = path.join(workspace, ".kitaru-home");
+  if (fs.existsSync(shipped)) return shipped;
+  const empty = path.join(ctx.tmpDir, "kitaru-home");
+  fs.mkdirSync(empty, { recursive: true });
+  return empty;
+}
+
+/** Environment that keeps the machine's own Kitaru/ZenML settings out of a test. */
+function hermeticEnv(ctx, workspace) {
+  return {
+    KITARU_CONFIG_PATH: kitaruHome(ctx, workspace),
+    ZENML_CONFIG_PATH: undefined,
+    ZENML_REPOSITORY_PATH: undefined,
+    XDG_CONFIG_HOME: path.join(ctx.tmpDir, "xdg-config"),
+  };
+}
+
+function researchAgentOrMinimal(ctx) {
+  const example = path.join(ctx.root, "examples", "research-agent");
+  if (fs.existsSync(example)) return example;
+  const dir = path.join(ctx.tmpDir, "minimal-workspace");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "pyproject.toml"), '[tool.kitaru]\nstack = "prod"\n');
+  return dir;
+}
+
+/** @type {Array<object>} */
+export const scenarios = [
+  {
+    name: "smoke",
+    workspace: (ctx) => researchAgentOrMinimal(ctx),
+    env: (ctx) => hermeticEnv(ctx, ctx.workspace),
+    settings: {},
+    suites: ["smoke.test.ts"],
+    screenshots: async (page, outDir) => {
+      await dismissNotifications(page);
+      await openViewContainer(page, "Kitaru");
+      await saveScreenshot(page, outDir, "smoke-workbench");
+    },
+  },
+];
+
+export default scenarios;
