@@ -30,7 +30,8 @@ export const KNOWN_KITARU_VARIABLES = [
 
 export function envOrigin(host: Host, name: string): Origin {
   const from = host.envOrigins?.[name];
-  return from ? { env: name, file: from.file, line: from.line } : { env: name };
+  if (!from) return { env: name };
+  return { env: name, via: from.label, ...(from.file ? { file: from.file, line: from.line ?? 1 } : {}) };
 }
 
 /** A connection-style variable: blank means unset. */
@@ -46,7 +47,7 @@ function envProblem(host: Host, name: string, message: string, code: Problem["co
     code,
     env: name,
     ...(key ? { key } : {}),
-    ...(from ? { file: from.file, span: { start: { line: from.line, column: 1 }, end: { line: from.line, column: 1 + name.length } } } : {}),
+    ...(from?.file ? { file: from.file, span: { start: { line: from.line ?? 1, column: 1 }, end: { line: from.line ?? 1, column: 1 + name.length } } } : {}),
     message,
   };
 }

@@ -7,13 +7,22 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as nodePath from "node:path";
 
+export interface EnvOrigin {
+  label: string;
+  file?: string;
+  line?: number;
+}
+
 export type Platform = "linux" | "darwin" | "win32" | (string & {});
 
 export interface Host {
   /** The environment being explained (not necessarily this process's). */
   env: Readonly<Record<string, string | undefined>>;
-  /** Where a variable's value came from when not from the real process environment (e.g. an `.env` file). */
-  envOrigins?: Readonly<Record<string, { file: string; line: number }>>;
+  /**
+   * Where a variable's value came from when it is not from the process environment:
+   * a label ("kitaru.environment setting", ".env file") and, for files, the line.
+   */
+  envOrigins?: Readonly<Record<string, EnvOrigin>>;
   platform: Platform;
   homedir: string;
   /** The text of a file; `null` when it does not exist. Throws for other failures (permissions, a directory). */

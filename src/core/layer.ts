@@ -7,7 +7,7 @@ export const SOURCES: readonly Source[] = ["invocation", "decorator", "configure
 
 export type Origin =
   | { file: string; line: number; column?: number; span?: Span }
-  | { env: string; file?: string; line?: number };
+  | { env: string; file?: string; line?: number; via?: string };
 
 export interface LayerValue {
   value: JsonValue;

@@ -116,7 +116,8 @@ export function resolveConfiguration(host: Host, request: ResolveRequest): Resol
   const settings: Record<string, Setting> = {};
   for (const [key, list] of candidates) {
     const [winner, ...rest] = list;
-    if (winner) settings[key] = { key, ...winner, overridden: rest };
+    // A built-in "unset" below a real value explains nothing; keep real defaults (retries 0).
+    if (winner) settings[key] = { key, ...winner, overridden: rest.filter((c) => !(c.source === "default" && c.value === null)) };
   }
   if (python) applyCheckpoints(python, settings, problems);
   checkConnection(host, settings, problems);

@@ -5,7 +5,7 @@ import type { Candidate, Resolution } from "./resolve";
 
 function origin(o: Origin | undefined) {
   if (!o) return undefined;
-  if ("env" in o) return o.file ? { env: o.env, file: o.file, line: o.line } : { env: o.env };
+  if ("env" in o) return { env: o.env, ...(o.via ? { via: o.via } : {}), ...(o.file ? { file: o.file, line: o.line } : {}) };
   return o.column !== undefined ? { file: o.file, line: o.line, column: o.column } : { file: o.file, line: o.line };
 }
 

@@ -1,0 +1,110 @@
+/**
+ * Kitaru Configuration: activation wires the model (what is resolved), the
+ * views (what is shown) and the watchers (when it is recomputed). Everything
+ * created here is owned by `context.subscriptions`.
+ */
+import * as vscode from "vscode";
+import { createLogger, showError, type Logger } from "./logger";
+import { KitaruModel } from "./model";
+import { SettingsTreeProvider, snapshotTree, type TreeRow } from "./tree";
+import { registerWatchers } from "./watchers";
+import type { Snapshot } from "./model";
+
+/** What the extension exports: used by its integration tests, stable enough for other extensions. */
+export interface KitaruApi {
+  /** The current resolution (values already masked). */
+  current(): Snapshot | undefined;
+  /** Recomputes now and returns the new snapshot. */
+  refresh(): Promise<Snapshot | undefined>;
+  /** The settings tree as plain rows, read through the tree provider. */
+  treeSnapshot(depth?: number): Promise<TreeRow[]>;
+  /** Resolves once the first resolution is done. */
+  ready: Promise<void>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<KitaruApi> {
+  const logger = createLogger(context);
+  logger.info(`Kitaru Configuration ${context.extension.packageJSON.version} activating (VS Code ${vscode.version}).`);
+  const model = new KitaruModel(logger);
+  context.subscriptions.push(model);
+  const tree = new SettingsTreeProvider(model);
+  context.subscriptions.push(tree);
+  const view = vscode.window.createTreeView("kitaru.settings", { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(view);
+  model.onDidChange((snap) => describeView(view, snap), undefined, context.subscriptions);
+
+  registerCommands(context, model, logger);
+  registerWatchers(context, model, logger);
+
+  const ready = (async () => {
+    try {
+      await model.discoverProjects();
+      model.refreshNow();
+    } catch (error) {
+      await showError(logger, `Kitaru: could not read the workspace configuration: ${(error as Error).message}`);
+    }
+  })();
+
+  return {
+    current: () => model.current,
+    refresh: async () => {
+      await ready;
+      return model.refreshNow();
+    },
+    treeSnapshot: async (depth) => snapshotTree(tree, depth),
+    ready,
+  };
+}
+
+function describeView(view: vscode.TreeView<unknown>, snap: Snapshot | undefined): void {
+  if (!snap) {
+    view.description = undefined;
+    view.message = "Open a folder with a Kitaru project to see its configuration.";
+    return;
+  }
+  const rel = vscode.workspace.asRelativePath(snap.project.dir, true);
+  view.description = snap.project.pyproject ? rel : snap.project.folder.name;
+  view.message = `Explaining ${snap.environment.description}.`;
+}
+
+function registerCommands(context: vscode.ExtensionContext, model: KitaruModel, logger: Logger): void {
+  const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+
+  register("kitaru.refresh", async () => {
+    await model.discoverProjects();
+    model.refreshNow();
+  });
+
+  register("kitaru.openOrigin", async (uri?: vscode.Uri, line?: number, column?: number) => {
+    if (!(uri instanceof vscode.Uri)) return;
+    try {
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const pos = new vscode.Position(Math.max(0, (line ?? 1) - 1), Math.max(0, (column ?? 1) - 1));
+      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), preview: true });
+    } catch (error) {
+      await showError(logger, `Kitaru: cannot open ${uri.fsPath}: ${(error as Error).message}`);
+    }
+  });
+
+  register("kitaru.selectProject", async () => {
+    await model.discoverProjects();
+    type Pick = vscode.QuickPickItem & { project?: (typeof model.knownProjects)[number] };
+    const active = model.current?.project;
+    const items: Pick[] = [
+      { label: "$(file) Follow the active editor", description: "explain the project of the file being edited", project: undefined },
+      ...model.knownProjects.map((project) => ({
+        label: `${project === active ? "$(check) " : ""}${vscode.workspace.asRelativePath(project.pyproject ?? project.dir, true)}`,
+        description: project.pyproject ? undefined : "workspace folder, no pyproject.toml",
+        project,
+      })),
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: "Kitaru: Select Project", placeHolder: "Which project's configuration to explain" });
+    if (pick) model.pin(pick.project);
+  });
+
+  register("kitaru.showLogs", () => logger.show(true));
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,170 @@
+/**
+ * The state everything in the editor shows: which project is being explained,
+ * with which environment, and its resolution. Recomputed on demand and after
+ * changes; listeners get one event per recomputation.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { nodeHost, overlayHost, type Host } from "../core/host";
+import { resolveConfiguration, type Resolution, type ResolveRequest } from "../core/resolve";
+import { explainedEnvironment, type ExplainedEnvironment } from "./environment";
+import type { Logger } from "./logger";
+import { readSettings } from "./settings";
+
+export interface Project {
+  folder: vscode.WorkspaceFolder;
+  /** The directory a run starts from: the folder of the project's pyproject.toml, or the workspace folder. */
+  dir: string;
+  /** The pyproject.toml, when the project has one. */
+  pyproject?: string;
+}
+
+export interface Snapshot {
+  project: Project;
+  environment: ExplainedEnvironment;
+  resolution: Resolution;
+  /** When it was computed (ms since epoch), for "never stale" checks. */
+  at: number;
+}
+
+const IGNORED_DIRS = "**/{node_modules,.venv,venv,.git,.tox,.nox,__pycache__,site-packages,dist,build}/**";
+
+export class KitaruModel implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Snapshot | undefined>();
+  readonly onDidChange = this.changed.event;
+  private snapshot: Snapshot | undefined;
+  private projects: Project[] = [];
+  /** A project the user picked explicitly; otherwise the one of the active editor. */
+  private pinned: Project | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private generation = 0;
+
+  constructor(private readonly logger: Logger) {}
+
+  get current(): Snapshot | undefined {
+    return this.snapshot;
+  }
+
+  get knownProjects(): readonly Project[] {
+    return this.projects;
+  }
+
+  /** Finds the pyproject.toml projects of every workspace folder (a monorepo has several). */
+  async discoverProjects(): Promise<void> {
+    const found: Project[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, "**/pyproject.toml"), IGNORED_DIRS, 500);
+      const dirs = files.map((f) => path.dirname(f.fsPath)).sort((a, b) => a.length - b.length || a.localeCompare(b));
+      if (!dirs.includes(folder.uri.fsPath)) found.push({ folder, dir: folder.uri.fsPath });
+      for (const dir of dirs) found.push({ folder, dir, pyproject: path.join(dir, "pyproject.toml") });
+    }
+    this.projects = found;
+    this.logger.info(`Found ${found.filter((p) => p.pyproject).length} pyproject.toml project(s) in ${vscode.workspace.workspaceFolders?.length ?? 0} folder(s).`);
+  }
+
+  /** The project to explain: the pinned one, else the one containing the active editor's file. */
+  activeProject(): Project | undefined {
+    if (this.pinned && this.projects.includes(this.pinned)) return this.pinned;
+    const file = vscode.window.activeTextEditor?.document.uri;
+    if (file?.scheme === "file") {
+      const hit = this.projectFor(file.fsPath);
+      if (hit) return hit;
+    }
+    const first = vscode.workspace.workspaceFolders?.[0];
+    if (!first) return undefined;
+    return this.projects.find((p) => p.dir === first.uri.fsPath) ?? { folder: first, dir: first.uri.fsPath };
+  }
+
+  /** The nearest project directory containing the file, as Kitaru's nearest-pyproject search would pick. */
+  projectFor(file: string): Project | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
+    if (!folder) return undefined;
+    const candidates = this.projects.filter((p) => p.folder === folder && isInside(p.dir, file));
+    return candidates.sort((a, b) => b.dir.length - a.dir.length)[0] ?? { folder, dir: folder.uri.fsPath };
+  }
+
+  pin(project: Project | undefined): void {
+    this.pinned = project;
+    this.refreshNow();
+  }
+
+  get isPinned(): boolean {
+    return this.pinned !== undefined;
+  }
+
+  /** Schedules a recomputation; bursts of changes produce one. */
+  scheduleRefresh(delayMs = 150): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refreshNow();
+    }, delayMs);
+  }
+
+  refreshNow(): Snapshot | undefined {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const generation = ++this.generation;
+    const project = this.activeProject();
+    if (!project) {
+      this.snapshot = undefined;
+      this.changed.fire(undefined);
+      return undefined;
+    }
+    const started = Date.now();
+    try {
+      const { resolution, environment } = this.resolve(project, {});
+      if (generation !== this.generation) return this.snapshot;
+      this.snapshot = { project, environment, resolution, at: Date.now() };
+      const errors = resolution.problems.filter((p) => p.severity === "error").length;
+      this.logger.debug(`Resolved ${path.relative(project.folder.uri.fsPath, project.dir) || project.folder.name} in ${Date.now() - started} ms: ${Object.keys(resolution.settings).length} settings, ${resolution.problems.length} problems (${errors} errors).`);
+    } catch (error) {
+      // The core reports bad input as problems; reaching here is a bug. Keep the last good state.
+      this.logger.error(`Resolution failed: ${(error as Error).message}`);
+    }
+    this.changed.fire(this.snapshot);
+    return this.snapshot;
+  }
+
+  /** Resolves for a project (and optionally a flow or call) with the current environment and unsaved text. */
+  resolve(project: Project, selection: Pick<ResolveRequest, "flow" | "call">): { resolution: Resolution; environment: ExplainedEnvironment } {
+    const environment = explainedEnvironment(process.env, readSettings(project.folder), project.folder.uri.fsPath);
+    const host = this.host(environment);
+    const resolution = resolveConfiguration(host, { workspace: project.folder.uri.fsPath, cwd: project.dir, ...selection });
+    return { resolution, environment };
+  }
+
+  host(environment: ExplainedEnvironment): Host {
+    return overlayHost(nodeHost({ env: environment.env }), unsavedTexts());
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.changed.dispose();
+  }
+}
+
+/** Unsaved editor text wins over the file on disk: what the user sees is what is explained. */
+function unsavedTexts(): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const doc of vscode.workspace.textDocuments) {
+    if (doc.uri.scheme === "file" && doc.isDirty) texts.set(doc.uri.fsPath, doc.getText());
+  }
+  return texts;
+}
+
+export function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+export function fileExists(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}

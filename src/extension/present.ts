@@ -1,0 +1,79 @@
+/** How values, layers and origins read in the editor (tree, hovers, status bar). */
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { Origin, Source } from "../core/layer";
+import type { Candidate } from "../core/resolve";
+import { SOURCE_LABELS } from "../core/settingsInfo";
+
+export const SOURCE_ICONS: Record<Source, string> = {
+  invocation: "play",
+  decorator: "symbol-method",
+  configure: "gear",
+  env: "terminal",
+  "zenml-env": "terminal",
+  pyproject: "file-code",
+  global: "home",
+  default: "circle-outline",
+};
+
+/** Short layer labels for one-line descriptions. */
+export const SOURCE_SHORT: Record<Source, string> = {
+  invocation: "run()",
+  decorator: "@flow",
+  configure: "configure()",
+  env: "env",
+  "zenml-env": "ZenML env",
+  pyproject: "pyproject",
+  global: "persisted",
+  default: "default",
+};
+
+export function sourceLabel(source: Source): string {
+  return SOURCE_LABELS[source];
+}
+
+/** A value as a person reads it; secrets arrive already masked from the core. */
+export function displayValue(c: Pick<Candidate, "value" | "dynamic">): string {
+  if (c.dynamic !== undefined) return `dynamic: ${truncate(c.dynamic, 40)}`;
+  const v = c.value;
+  if (v === null) return "unset";
+  if (typeof v === "string") return v === "" ? '""' : v;
+  if (Array.isArray(v)) return `[${v.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(", ")}]`;
+  return JSON.stringify(v);
+}
+
+export function truncate(text: string, max: number): string {
+  const oneLine = text.replace(/\s+/g, " ");
+  return oneLine.length > max ? oneLine.slice(0, max - 1) + "…" : oneLine;
+}
+
+/** `pyproject.toml:12`, `$KITARU_STACK`, `$X (.env:3)`, relative to the workspace folder when inside it. */
+export function describeOrigin(origin: Origin | undefined, base?: string): string {
+  if (!origin) return "";
+  if ("env" in origin) {
+    const via = origin.file ? ` (${shortPath(origin.file, base)}:${origin.line})` : origin.via ? ` (${origin.via})` : "";
+    return `$${origin.env}${via}`;
+  }
+  return `${shortPath(origin.file, base)}:${origin.line}`;
+}
+
+export function shortPath(file: string, base?: string): string {
+  if (base) {
+    const rel = path.relative(base, file);
+    if (!rel.startsWith("..") && !path.isAbsolute(rel)) return rel;
+  }
+  const home = process.env.HOME ?? process.env.USERPROFILE;
+  if (home && file.startsWith(home + path.sep)) return "~" + file.slice(home.length);
+  return file;
+}
+
+export function originLocation(origin: Origin | undefined): { uri: vscode.Uri; line: number; column: number } | undefined {
+  if (!origin) return undefined;
+  if ("env" in origin) return origin.file ? { uri: vscode.Uri.file(origin.file), line: origin.line ?? 1, column: 1 } : undefined;
+  return { uri: vscode.Uri.file(origin.file), line: origin.line, column: origin.column ?? 1 };
+}
+
+/** Escapes text for a MarkdownString (values can hold `*`, `_`, backticks). */
+export function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+}

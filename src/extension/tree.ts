@@ -1,0 +1,253 @@
+/**
+ * The effective-configuration tree: settings grouped as Kitaru documents them,
+ * each with its value and winning layer, expandable to the whole chain of
+ * layers that set it (like the Settings editor's "Also modified in").
+ */
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { LookedAt } from "../core/persisted";
+import type { Problem } from "../core/problems";
+import type { Candidate, Setting } from "../core/resolve";
+import type { SecretStatus } from "../core/secretStatus";
+import { groupOf, settingInfo, type Group } from "../core/settingsInfo";
+import type { KitaruModel, Snapshot } from "./model";
+import { describeOrigin, displayValue, md, originLocation, shortPath, SOURCE_ICONS, SOURCE_SHORT, sourceLabel, truncate } from "./present";
+
+const SETTING_GROUPS: Group[] = ["Execution", "Image", "Connection", "LLM", "Log store", "Housekeeping", "Checkpoints"];
+
+type Node =
+  | { kind: "group"; group: Group | "Problems" | "Secrets" | "Files"; id: string }
+  | { kind: "setting"; setting: Setting }
+  | { kind: "layer"; setting: Setting; candidate: Candidate; index: number }
+  | { kind: "problem"; problem: Problem; index: number }
+  | { kind: "file"; looked: LookedAt; index: number }
+  | { kind: "secret"; secret: SecretStatus; index: number }
+  | { kind: "message"; id: string; label: string; tooltip?: string };
+
+export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly model: KitaruModel) {
+    model.onDidChange(() => this.changed.fire(undefined), this, this.subscriptions);
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  getChildren(node?: Node): Node[] {
+    const snap = this.model.current;
+    if (!snap) return [];
+    const r = snap.resolution;
+    if (!node) {
+      const roots: Node[] = [];
+      if (r.problems.some((p) => p.severity !== "info")) roots.push({ kind: "group", group: "Problems", id: "group:Problems" });
+      const present = new Set(Object.values(r.settings).map((s) => groupOf(s.key)));
+      for (const g of SETTING_GROUPS) if (present.has(g)) roots.push({ kind: "group", group: g, id: `group:${g}` });
+      roots.push({ kind: "group", group: "Secrets", id: "group:Secrets" });
+      roots.push({ kind: "group", group: "Files", id: "group:Files" });
+      return roots;
+    }
+    switch (node.kind) {
+      case "group":
+        if (node.group === "Problems") return r.problems.map((problem, index) => ({ kind: "problem", problem, index }));
+        if (node.group === "Files") return r.looked.map((looked, index) => ({ kind: "file", looked, index }));
+        if (node.group === "Secrets") {
+          if (!r.secrets.length) return [{ kind: "message", id: "secrets:none", label: "No secrets set", tooltip: "No auth token, API key, secret-looking image variable or secret reference is set in any layer." }];
+          return r.secrets.map((secret, index) => ({ kind: "secret", secret, index }));
+        }
+        return Object.values(r.settings)
+          .filter((s) => groupOf(s.key) === node.group)
+          .map((setting) => ({ kind: "setting", setting }));
+      case "setting":
+        return [node.setting, ...node.setting.overridden].map((candidate, index) => ({ kind: "layer", setting: node.setting, candidate, index }));
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    const snap = this.model.current;
+    const base = snap?.project.folder.uri.fsPath;
+    switch (node.kind) {
+      case "group":
+        return groupItem(node, snap);
+      case "setting":
+        return settingItem(node.setting, base);
+      case "layer":
+        return layerItem(node.setting, node.candidate, node.index, base);
+      case "problem":
+        return problemItem(node.problem, node.index, base);
+      case "file":
+        return fileItem(node.looked, node.index, base);
+      case "secret":
+        return secretItem(node.secret, node.index, base);
+      case "message": {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        if (node.tooltip) item.tooltip = node.tooltip;
+        item.iconPath = new vscode.ThemeIcon("info");
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+    for (const d of this.subscriptions) d.dispose();
+  }
+}
+
+function groupItem(node: Extract<Node, { kind: "group" }>, snap: Snapshot | undefined): vscode.TreeItem {
+  const r = snap?.resolution;
+  const collapsed = node.group === "Files" || node.group === "Housekeeping" ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded;
+  const item = new vscode.TreeItem(node.group, collapsed);
+  item.id = node.id;
+  item.contextValue = `group.${node.group}`;
+  if (node.group === "Problems" && r) {
+    const errors = r.problems.filter((p) => p.severity === "error").length;
+    const warnings = r.problems.filter((p) => p.severity === "warning").length;
+    item.description = [errors && `${errors} error${errors > 1 ? "s" : ""}`, warnings && `${warnings} warning${warnings > 1 ? "s" : ""}`].filter(Boolean).join(", ");
+    item.iconPath = new vscode.ThemeIcon(errors ? "error" : "warning", new vscode.ThemeColor(errors ? "problemsErrorIcon.foreground" : "problemsWarningIcon.foreground"));
+  } else if (node.group === "Secrets" && r) {
+    const leaked = r.secrets.filter((s) => s.plainTextInWorkspace).length;
+    item.description = `${r.secrets.length} set${leaked ? `, ${leaked} in plain text in the workspace` : ", all masked"}`;
+    item.iconPath = new vscode.ThemeIcon(leaked ? "warning" : "lock", leaked ? new vscode.ThemeColor("problemsWarningIcon.foreground") : undefined);
+  } else if (node.group === "Files" && r) {
+    item.description = `config dir: ${shortPath(r.configDir.path, snap?.project.folder.uri.fsPath)}`;
+    item.iconPath = new vscode.ThemeIcon("files");
+  }
+  return item;
+}
+
+function settingItem(s: Setting, base: string | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(shortKey(s.key), s.overridden.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+  item.id = `setting:${s.key}`;
+  item.description = `${displayValue(s)}  ·  ${SOURCE_SHORT[s.source]}${s.masked ? "  ·  masked" : ""}`;
+  item.iconPath = new vscode.ThemeIcon(s.masked ? "lock" : SOURCE_ICONS[s.source], s.source === "default" ? new vscode.ThemeColor("disabledForeground") : undefined);
+  item.tooltip = settingTooltip(s, base);
+  const location = originLocation(s.origin);
+  item.contextValue = ["setting", location ? "hasOrigin" : "", s.masked ? "secret" : "", s.value !== null && !s.masked ? "hasValue" : ""].filter(Boolean).join(".");
+  if (location) item.command = { command: "kitaru.openOrigin", title: "Open Where It Is Set", arguments: [location.uri, location.line, location.column] };
+  item.accessibilityInformation = { label: `${s.key} is ${displayValue(s)}, from ${sourceLabel(s.source)}${s.overridden.length ? `, overriding ${s.overridden.length} lower layer${s.overridden.length > 1 ? "s" : ""}` : ""}` };
+  return item;
+}
+
+function layerItem(s: Setting, c: Candidate, index: number, base: string | undefined): vscode.TreeItem {
+  const winner = index === 0;
+  const item = new vscode.TreeItem(sourceLabel(c.source), vscode.TreeItemCollapsibleState.None);
+  item.id = `setting:${s.key}:layer:${index}`;
+  const where = describeOrigin(c.origin, base);
+  item.description = `${winner ? "" : "overridden: "}${displayValue(c)}${where ? `  ·  ${where}` : ""}`;
+  item.iconPath = winner ? new vscode.ThemeIcon("pass-filled", new vscode.ThemeColor("testing.iconPassed")) : new vscode.ThemeIcon("circle-slash", new vscode.ThemeColor("disabledForeground"));
+  item.tooltip = new vscode.MarkdownString(`${winner ? "**Wins**" : "*Overridden*"} — ${md(sourceLabel(c.source))}: \`${md(displayValue(c))}\`${where ? `\n\n${md(where)}` : ""}${c.note ? `\n\n${md(c.note)}` : ""}`);
+  const location = originLocation(c.origin);
+  item.contextValue = location ? "layer.hasOrigin" : "layer";
+  if (location) item.command = { command: "kitaru.openOrigin", title: "Open Where It Is Set", arguments: [location.uri, location.line, location.column] };
+  return item;
+}
+
+export function settingTooltip(s: Setting, base: string | undefined): vscode.MarkdownString {
+  const info = settingInfo(s.key);
+  const lines = [`**${md(s.key)}** = \`${md(displayValue(s))}\`${s.masked ? " *(masked)*" : ""}`, ""];
+  const where = describeOrigin(s.origin, base);
+  lines.push(`Set by **${md(sourceLabel(s.source))}**${where ? ` — ${md(where)}` : ""}`);
+  if (s.note) lines.push("", `*${md(s.note)}*`);
+  if (s.overridden.length) {
+    lines.push("", "Overrides:");
+    for (const o of s.overridden) lines.push(`- ~~${md(displayValue(o))}~~ — ${md(sourceLabel(o.source))}${o.origin ? ` (${md(describeOrigin(o.origin, base))})` : ""}`);
+  }
+  if (info) lines.push("", "---", md(info.description), "", `*Type:* ${md(info.type)}${info.env ? ` · *Variable:* \`${info.env}\`` : ""}`);
+  const tip = new vscode.MarkdownString(lines.join("\n"));
+  tip.supportThemeIcons = false;
+  return tip;
+}
+
+function problemItem(p: Problem, index: number, base: string | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(truncate(p.message, 90), vscode.TreeItemCollapsibleState.None);
+  item.id = `problem:${index}:${p.code}`;
+  const icon = p.severity === "error" ? "error" : p.severity === "warning" ? "warning" : "info";
+  const color = p.severity === "error" ? "problemsErrorIcon.foreground" : p.severity === "warning" ? "problemsWarningIcon.foreground" : "problemsInfoIcon.foreground";
+  item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
+  item.description = p.file ? `${shortPath(p.file, base)}${p.span ? `:${p.span.start.line}` : ""}` : p.env ? `$${p.env}` : "";
+  item.tooltip = new vscode.MarkdownString(`**${p.severity}** \`${p.code}\`\n\n${md(p.message)}`);
+  item.contextValue = p.file ? "problem.hasOrigin" : "problem";
+  if (p.file) item.command = { command: "kitaru.openOrigin", title: "Open", arguments: [vscode.Uri.file(p.file), p.span?.start.line ?? 1, p.span?.start.column ?? 1] };
+  return item;
+}
+
+const ROLE_LABELS: Record<LookedAt["role"], string> = {
+  pyproject: "pyproject.toml",
+  "config-dir": "Config directory",
+  "kitaru.yaml": "kitaru.yaml",
+  "config.yaml": "config.yaml (ZenML)",
+  "credentials.yaml": "credentials.yaml",
+  repository: "Repository .kitaru/",
+  python: "Python module",
+};
+
+function fileItem(f: LookedAt, index: number, base: string | undefined): vscode.TreeItem {
+  const label = f.role === "python" ? path.basename(f.path) : ROLE_LABELS[f.role];
+  const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+  item.id = `file:${index}:${f.path}`;
+  const state = f.used ? "used" : f.exists ? "skipped" : "absent";
+  item.description = `${state}  ·  ${shortPath(f.path, base)}`;
+  item.iconPath = new vscode.ThemeIcon(f.used ? "check" : f.exists ? "debug-step-over" : "circle-outline", f.used ? undefined : new vscode.ThemeColor("disabledForeground"));
+  item.tooltip = new vscode.MarkdownString(`**${md(label)}** — ${state}\n\n\`${md(f.path)}\`\n\n${md(f.note)}`);
+  item.contextValue = f.exists && f.role !== "config-dir" && f.role !== "credentials.yaml" ? "file.hasOrigin" : "file";
+  // credentials.yaml holds tokens in clear: never opened from here.
+  if (f.exists && f.role !== "config-dir" && f.role !== "credentials.yaml") item.command = { command: "kitaru.openOrigin", title: "Open", arguments: [vscode.Uri.file(f.path), 1, 1] };
+  return item;
+}
+
+function secretItem(s: SecretStatus, index: number, base: string | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `secret:${index}:${s.name}`;
+  const where = s.location === "environment" ? "environment" : s.location === "workspace-file" ? "workspace file" : s.location === "config-dir" ? "config directory" : "file";
+  item.description = s.kind === "reference" ? `secret reference: ${s.display}  ·  ${describeOrigin(s.origin, base)}` : `${s.display}  ·  ${where}${s.effective ? "" : " (overridden)"}  ·  ${describeOrigin(s.origin, base)}`;
+  const warn = s.plainTextInWorkspace;
+  item.iconPath = new vscode.ThemeIcon(warn ? "warning" : s.kind === "reference" ? "key" : "lock", warn ? new vscode.ThemeColor("problemsWarningIcon.foreground") : undefined);
+  item.tooltip = new vscode.MarkdownString(
+    s.kind === "reference"
+      ? `**${md(s.name)}** refers to the secret \`${md(s.display)}\`; its value is resolved at run time and never stored here.`
+      : `**${md(s.name)}** is set (${md(s.display)}) in the ${md(where)}. It is masked in this view, hovers, logs and the CLI.${warn ? "\n\n$(warning) It sits in plain text in a file inside the workspace, which is likely committed. Move it to an environment variable or a secret." : ""}`,
+  );
+  item.tooltip.supportThemeIcons = true;
+  const location = originLocation(s.origin);
+  item.contextValue = location ? "secret.hasOrigin" : "secret";
+  if (location) item.command = { command: "kitaru.openOrigin", title: "Open", arguments: [location.uri, location.line, location.column] };
+  return item;
+}
+
+function shortKey(key: string): string {
+  if (key.startsWith("image.")) return key.slice("image.".length);
+  if (key.startsWith("log_store.")) return key.slice("log_store.".length);
+  if (key.startsWith("checkpoint.")) return key.slice("checkpoint.".length).replace(/\.cache$/, "");
+  return key;
+}
+
+/** A plain snapshot of the visible tree, for tests and the explain view. */
+export interface TreeRow {
+  id: string;
+  label: string;
+  description: string;
+  tooltip: string;
+  children: TreeRow[];
+}
+
+export async function snapshotTree(provider: SettingsTreeProvider, depth = 3): Promise<TreeRow[]> {
+  const walk = async (node: Node | undefined, level: number): Promise<TreeRow[]> => {
+    const children = await provider.getChildren(node);
+    const rows: TreeRow[] = [];
+    for (const child of children) {
+      const item = provider.getTreeItem(child);
+      const label = typeof item.label === "string" ? item.label : item.label?.label ?? "";
+      const tooltip = typeof item.tooltip === "string" ? item.tooltip : item.tooltip?.value ?? "";
+      rows.push({ id: item.id ?? "", label, description: typeof item.description === "string" ? item.description : "", tooltip, children: level < depth ? await walk(child, level + 1) : [] });
+    }
+    return rows;
+  };
+  return walk(undefined, 1);
+}
