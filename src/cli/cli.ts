@@ -6,7 +6,7 @@
  */
 import * as path from "node:path";
 import { nodeHost, resolveConfiguration, resolutionJson, problemJson, type Resolution } from "../core";
-import { formatCheck, formatResolution, useColor } from "./format";
+import { formatCheck, formatResolution, useColor } from "../core/format";
 
 const USAGE = `kitaru-config: which of Kitaru's configuration layers won, and why.
 

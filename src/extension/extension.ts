@@ -8,6 +8,7 @@ import { createLogger, showError, type Logger } from "./logger";
 import { KitaruModel } from "./model";
 import { SettingsTreeProvider, snapshotTree, type TreeRow } from "./tree";
 import { registerWatchers } from "./watchers";
+import { registerExplain, type ExplainProvider } from "./explain";
 import type { Snapshot } from "./model";
 
 /** What the extension exports: used by its integration tests, stable enough for other extensions. */
@@ -35,6 +36,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
 
   registerCommands(context, model, logger);
   registerWatchers(context, model, logger);
+  const explain = registerExplain(context, model);
+  // Features register here: each owns its files and adds one line.
+  const features: FeatureContext = { context, model, logger, tree, explain };
+  void features;
 
   const ready = (async () => {
     try {
@@ -54,6 +59,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
     treeSnapshot: async (depth) => snapshotTree(tree, depth),
     ready,
   };
+}
+
+/** What a feature module receives to register itself. */
+export interface FeatureContext {
+  context: vscode.ExtensionContext;
+  model: KitaruModel;
+  logger: Logger;
+  tree: SettingsTreeProvider;
+  explain: ExplainProvider;
 }
 
 function describeView(view: vscode.TreeView<unknown>, snap: Snapshot | undefined): void {

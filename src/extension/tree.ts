@@ -15,8 +15,26 @@ import { describeOrigin, displayValue, md, originLocation, shortPath, SOURCE_ICO
 
 const SETTING_GROUPS: Group[] = ["Execution", "Image", "Connection", "LLM", "Log store", "Housekeeping", "Checkpoints"];
 
+/** A node another feature adds to the tree (e.g. the Flows group), already rendered. */
+export interface ContributedNode {
+  item: vscode.TreeItem;
+  children?: () => ContributedNode[];
+}
+
+/** A top-level group another feature owns; shown after the settings groups. */
+export interface TreeGroupContributor {
+  id: string;
+  label: string;
+  roots(): ContributedNode[];
+  description?(): string | undefined;
+  /** Fired when the group's content changes. */
+  onDidChange?: vscode.Event<void>;
+}
+
 type Node =
   | { kind: "group"; group: Group | "Problems" | "Secrets" | "Files"; id: string }
+  | { kind: "contributed-group"; contributor: TreeGroupContributor }
+  | { kind: "contributed"; node: ContributedNode }
   | { kind: "setting"; setting: Setting }
   | { kind: "layer"; setting: Setting; candidate: Candidate; index: number }
   | { kind: "problem"; problem: Problem; index: number }
@@ -28,9 +46,23 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly contributors: TreeGroupContributor[] = [];
 
   constructor(private readonly model: KitaruModel) {
     model.onDidChange(() => this.changed.fire(undefined), this, this.subscriptions);
+  }
+
+  addGroup(contributor: TreeGroupContributor): vscode.Disposable {
+    this.contributors.push(contributor);
+    const sub = contributor.onDidChange?.(() => this.changed.fire(undefined));
+    this.changed.fire(undefined);
+    return {
+      dispose: () => {
+        sub?.dispose();
+        this.contributors.splice(this.contributors.indexOf(contributor), 1);
+        this.changed.fire(undefined);
+      },
+    };
   }
 
   refresh(): void {
@@ -46,6 +78,7 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       if (r.problems.some((p) => p.severity !== "info")) roots.push({ kind: "group", group: "Problems", id: "group:Problems" });
       const present = new Set(Object.values(r.settings).map((s) => groupOf(s.key)));
       for (const g of SETTING_GROUPS) if (present.has(g)) roots.push({ kind: "group", group: g, id: `group:${g}` });
+      for (const contributor of this.contributors) roots.push({ kind: "contributed-group", contributor });
       roots.push({ kind: "group", group: "Secrets", id: "group:Secrets" });
       roots.push({ kind: "group", group: "Files", id: "group:Files" });
       return roots;
@@ -63,6 +96,10 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
           .map((setting) => ({ kind: "setting", setting }));
       case "setting":
         return [node.setting, ...node.setting.overridden].map((candidate, index) => ({ kind: "layer", setting: node.setting, candidate, index }));
+      case "contributed-group":
+        return node.contributor.roots().map((n) => ({ kind: "contributed", node: n }));
+      case "contributed":
+        return (node.node.children?.() ?? []).map((n) => ({ kind: "contributed", node: n }));
       default:
         return [];
     }
@@ -74,6 +111,16 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     switch (node.kind) {
       case "group":
         return groupItem(node, snap);
+      case "contributed-group": {
+        const item = new vscode.TreeItem(node.contributor.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `group:${node.contributor.id}`;
+        item.contextValue = `group.${node.contributor.id}`;
+        const description = node.contributor.description?.();
+        if (description) item.description = description;
+        return item;
+      }
+      case "contributed":
+        return node.node.item;
       case "setting":
         return settingItem(node.setting, base);
       case "layer":

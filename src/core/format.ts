@@ -1,9 +1,9 @@
 /** Human-readable output, in the spirit of `npm config ls -l` and `git config --show-origin`. */
 import * as os from "node:os";
 import * as path from "node:path";
-import { type Candidate, type Resolution, type Setting } from "../core/resolve";
-import type { Problem } from "../core/problems";
-import { groupOf, SOURCE_LABELS, type Group } from "../core/settingsInfo";
+import { type Candidate, type Resolution, type Setting } from "./resolve";
+import type { Problem } from "./problems";
+import { groupOf, SOURCE_LABELS, type Group } from "./settingsInfo";
 
 export interface FormatOptions {
   color: boolean;
