@@ -90,6 +90,7 @@ export function analyzePyproject(file: string, rawText: string): PyprojectAnalys
   }
   if (!result.refused) validate(table as Record<string, unknown>, result);
   else validate(table as Record<string, unknown>, { ...result, values: new Map() });
+  result.problems.sort((a, b) => (a.span?.start.line ?? 0) - (b.span?.start.line ?? 0) || (a.span?.start.column ?? 0) - (b.span?.start.column ?? 0));
   return result;
 }
 

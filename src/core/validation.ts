@@ -10,11 +10,12 @@ export function issuesOf(error: z.ZodError): Issue[] {
     for (const issue of issues) {
       const path = [...prefix, ...issue.path];
       if (issue.code === "invalid_union" && issue.errors.length > 0) {
-        // Prefer a branch that got past the type check (its issue says more than "expected string").
-        const branches = issue.errors.filter((b) => b.length > 0);
-        const informative = branches.find((b) => b.every((i) => i.code !== "invalid_type"));
-        if (informative) {
-          walk(informative, path);
+        // The branch that got furthest into the value (deepest issue path, or past the
+        // type check) matched the value's shape: its issues say what is really wrong.
+        const depth = (b: readonly Issue[]) => Math.max(...b.map((i) => i.path.length + (i.code === "invalid_type" ? 0 : 0.5)));
+        const best = [...issue.errors].filter((b) => b.length > 0).sort((a, b) => depth(b) - depth(a))[0];
+        if (best && depth(best) > 0) {
+          walk(best, path);
           continue;
         }
       }
