@@ -18,7 +18,14 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { provision } from "./provision-vscode.mjs";
 import { startVSCode } from "./vscode-server.mjs";
-import { openViewContainer, waitForTreeRows, expandAllRows, saveScreenshot, dismissNotifications } from "../test/integration/ui.mjs";
+import {
+  openViewContainer,
+  waitForTreeRows,
+  expandAllRows,
+  resizeSideBar,
+  saveScreenshot,
+  dismissNotifications,
+} from "../test/integration/ui.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const WORKSPACE_REL = path.join("examples", "research-agent");
@@ -82,8 +89,8 @@ async function main() {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
     const container = pkg.contributes?.viewsContainers?.activitybar?.[0];
     const view = container ? pkg.contributes?.views?.[container.id]?.[0] : undefined;
-    await dismissNotifications(vs.page);
     await openViewContainer(vs.page, container?.title ?? "Kitaru");
+    await resizeSideBar(vs.page, 560).catch((err) => console.log(`   note: could not widen the side bar: ${err.message}`));
     if (view) {
       try {
         await waitForTreeRows(vs.page, view.name, { timeout: 30_000 });
@@ -92,6 +99,7 @@ async function main() {
         console.log(`   warning: the "${view.name}" view did not fill: ${err instanceof Error ? err.message.split("\n")[0] : err}`);
       }
     }
+    await dismissNotifications(vs.page);
     const shot = await saveScreenshot(vs.page, SCREENSHOTS_DIR, "demo-workbench");
     console.log(`   screenshot: ${path.relative(ROOT, shot)}`);
     done();

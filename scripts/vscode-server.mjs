@@ -362,6 +362,10 @@ export async function startVSCode(options) {
       "chat.commandCenter.enabled": false,
       "workbench.colorTheme": "Default Dark Modern",
       "window.commandCenter": false,
+      // Screenshots: no "code-server" product name in the title, and no
+      // "a git repository was found in the parent folders" notification.
+      "window.title": "${dirty}${activeEditorShort}${separator}${rootName}",
+      "git.openRepositoryInParentFolders": "never",
       ...(trustWorkspace ? { "security.workspace.trust.enabled": false } : { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never" }),
       ...userSettings,
     };

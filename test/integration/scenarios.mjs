@@ -18,7 +18,13 @@
 //        workspace /* set once workspace() returned */ }
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { openViewContainer, saveScreenshot, dismissNotifications } from "./ui.mjs";
+import { openViewContainer, resizeSideBar, saveScreenshot, dismissNotifications, waitForTreeRows } from "./ui.mjs";
+
+/** Name of the first view in the Kitaru view container, from package.json. */
+function firstKitaruView(ctx) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ctx.root, "package.json"), "utf8"));
+  return pkg.contributes.views.kitaru[0].name;
+}
 
 /** Hermetic Kitaru config dir: the example's own, or an empty temp one. */
 function kitaruHome(ctx, workspace) {
@@ -56,9 +62,13 @@ export const scenarios = [
     env: (ctx) => hermeticEnv(ctx, ctx.workspace),
     settings: {},
     suites: ["smoke.test.ts"],
-    screenshots: async (page, outDir) => {
-      await dismissNotifications(page);
+    screenshots: async (page, outDir, ctx) => {
       await openViewContainer(page, "Kitaru");
+      await resizeSideBar(page, 520);
+      // A picture of whatever the view shows; its content is other suites' business.
+      const view = firstKitaruView(ctx);
+      await waitForTreeRows(page, view, { timeout: 20_000 }).catch((err) => console.log(`  note: ${err.message}`));
+      await dismissNotifications(page);
       await saveScreenshot(page, outDir, "smoke-workbench");
     },
   },

@@ -47,6 +47,33 @@ export async function openViewContainer(page, title, { timeout = 30_000 } = {}) 
   return sidebar;
 }
 
+/**
+ * Make the primary side bar `width` CSS pixels wide by dragging its sash
+ * (the edge between side bar and editor), e.g. so long tree rows fit in a
+ * screenshot.
+ */
+export async function resizeSideBar(page, width, { timeout = 10_000 } = {}) {
+  const sidebar = page.locator(".part.sidebar");
+  await sidebar.waitFor({ state: "visible", timeout });
+  const box = await sidebar.boundingBox();
+  if (!box) throw new Error("the side bar has no size");
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 8 });
+  await page.mouse.up();
+  // Move off the sash, which stays highlighted while the pointer is on it.
+  const editor = await page.locator(".part.editor").boundingBox();
+  if (editor) await page.mouse.move(editor.x + editor.width / 2, editor.y + editor.height / 2);
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const now = (await sidebar.boundingBox())?.width ?? 0;
+    if (Math.abs(now - width) <= 4) return now;
+    if (Date.now() > deadline) throw new Error(`side bar is ${now}px wide, wanted ${width}px`);
+    await page.waitForTimeout(50); // poll interval
+  }
+}
+
 /** The tree of the view named `viewName` (e.g. "Effective Configuration"). */
 export function treeView(page, viewName) {
   return page.getByRole("tree", { name: viewName, exact: true });
