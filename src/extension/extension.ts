@@ -9,6 +9,9 @@ import { KitaruModel } from "./model";
 import { SettingsTreeProvider, snapshotTree, type TreeRow } from "./tree";
 import { registerWatchers } from "./watchers";
 import { registerExplain, type ExplainProvider } from "./explain";
+import { GitIgnoreStatus } from "./gitIgnore";
+import { registerItemActions } from "./itemActions";
+import { registerStatusBar } from "./statusBar";
 import type { Snapshot } from "./model";
 
 /** What the extension exports: used by its integration tests, stable enough for other extensions. */
@@ -28,18 +31,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
   logger.info(`Kitaru Configuration ${context.extension.packageJSON.version} activating (VS Code ${vscode.version}).`);
   const model = new KitaruModel(logger);
   context.subscriptions.push(model);
-  const tree = new SettingsTreeProvider(model);
-  context.subscriptions.push(tree);
+  const git = new GitIgnoreStatus(logger);
+  const tree = new SettingsTreeProvider(model, git);
+  context.subscriptions.push(git, tree);
   const view = vscode.window.createTreeView("kitaru.settings", { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(view);
   model.onDidChange((snap) => describeView(view, snap), undefined, context.subscriptions);
+  // Never show stale values: re-read when the view comes back into sight.
+  view.onDidChangeVisibility((e) => e.visible && model.scheduleRefresh(0), undefined, context.subscriptions);
 
   registerCommands(context, model, logger);
   registerWatchers(context, model, logger);
   const explain = registerExplain(context, model);
   // Features register here: each owns its files and adds one line.
   const features: FeatureContext = { context, model, logger, tree, explain };
-  void features;
+  registerStatusBar(features);
+  registerItemActions(features);
 
   const ready = (async () => {
     try {

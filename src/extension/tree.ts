@@ -10,6 +10,7 @@ import type { Problem } from "../core/problems";
 import type { Candidate, Setting } from "../core/resolve";
 import type { SecretStatus } from "../core/secretStatus";
 import { groupOf, settingInfo, type Group } from "../core/settingsInfo";
+import type { GitIgnoreStatus } from "./gitIgnore";
 import type { KitaruModel, Snapshot } from "./model";
 import { describeOrigin, displayValue, md, originLocation, shortPath, SOURCE_ICONS, SOURCE_SHORT, sourceLabel, truncate } from "./present";
 
@@ -48,8 +49,22 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly contributors: TreeGroupContributor[] = [];
 
-  constructor(private readonly model: KitaruModel) {
+  constructor(
+    private readonly model: KitaruModel,
+    private readonly git?: GitIgnoreStatus,
+  ) {
     model.onDidChange(() => this.changed.fire(undefined), this, this.subscriptions);
+    if (git) {
+      git.onDidChange(() => this.changed.fire(undefined), this, this.subscriptions);
+      model.onDidChange((snap) => void git.check((snap?.resolution.secrets ?? []).filter((s) => s.plainTextInWorkspace && s.origin && !("env" in s.origin)).map((s) => (s.origin as { file: string }).file)), this, this.subscriptions);
+    }
+  }
+
+  /** A clear-text secret in a workspace file that git does not ignore (or whose status is unknown). */
+  private leaked(s: SecretStatus): boolean {
+    if (!s.plainTextInWorkspace) return false;
+    const file = s.origin && !("env" in s.origin) ? s.origin.file : undefined;
+    return !file || this.git?.ignored(file) !== true;
   }
 
   addGroup(contributor: TreeGroupContributor): vscode.Disposable {
@@ -110,7 +125,7 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const base = snap?.project.folder.uri.fsPath;
     switch (node.kind) {
       case "group":
-        return groupItem(node, snap);
+        return groupItem(node, snap, (s) => this.leaked(s));
       case "contributed-group": {
         const item = new vscode.TreeItem(node.contributor.label, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `group:${node.contributor.id}`;
@@ -130,7 +145,7 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       case "file":
         return fileItem(node.looked, node.index, base);
       case "secret":
-        return secretItem(node.secret, node.index, base);
+        return secretItem(node.secret, node.index, base, this.leaked(node.secret));
       case "message": {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
@@ -147,7 +162,7 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 }
 
-function groupItem(node: Extract<Node, { kind: "group" }>, snap: Snapshot | undefined): vscode.TreeItem {
+function groupItem(node: Extract<Node, { kind: "group" }>, snap: Snapshot | undefined, leaked: (s: SecretStatus) => boolean): vscode.TreeItem {
   const r = snap?.resolution;
   const collapsed = node.group === "Files" || node.group === "Housekeeping" ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded;
   const item = new vscode.TreeItem(node.group, collapsed);
@@ -159,9 +174,9 @@ function groupItem(node: Extract<Node, { kind: "group" }>, snap: Snapshot | unde
     item.description = [errors && `${errors} error${errors > 1 ? "s" : ""}`, warnings && `${warnings} warning${warnings > 1 ? "s" : ""}`].filter(Boolean).join(", ");
     item.iconPath = new vscode.ThemeIcon(errors ? "error" : "warning", new vscode.ThemeColor(errors ? "problemsErrorIcon.foreground" : "problemsWarningIcon.foreground"));
   } else if (node.group === "Secrets" && r) {
-    const leaked = r.secrets.filter((s) => s.plainTextInWorkspace).length;
-    item.description = `${r.secrets.length} set${leaked ? `, ${leaked} in plain text in the workspace` : ", all masked"}`;
-    item.iconPath = new vscode.ThemeIcon(leaked ? "warning" : "lock", leaked ? new vscode.ThemeColor("problemsWarningIcon.foreground") : undefined);
+    const exposed = r.secrets.filter(leaked).length;
+    item.description = `${r.secrets.length} set, all masked${exposed ? `; ${exposed} in plain text in a committed file` : ""}`;
+    item.iconPath = new vscode.ThemeIcon(exposed ? "warning" : "lock", exposed ? new vscode.ThemeColor("problemsWarningIcon.foreground") : undefined);
   } else if (node.group === "Files" && r) {
     item.description = `config dir: ${shortPath(r.configDir.path, snap?.project.folder.uri.fsPath)}`;
     item.iconPath = new vscode.ThemeIcon("files");
@@ -249,17 +264,18 @@ function fileItem(f: LookedAt, index: number, base: string | undefined): vscode.
   return item;
 }
 
-function secretItem(s: SecretStatus, index: number, base: string | undefined): vscode.TreeItem {
+function secretItem(s: SecretStatus, index: number, base: string | undefined, leaked: boolean): vscode.TreeItem {
   const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
   item.id = `secret:${index}:${s.name}`;
   const where = s.location === "environment" ? "environment" : s.location === "workspace-file" ? "workspace file" : s.location === "config-dir" ? "config directory" : "file";
   item.description = s.kind === "reference" ? `secret reference: ${s.display}  ·  ${describeOrigin(s.origin, base)}` : `${s.display}  ·  ${where}${s.effective ? "" : " (overridden)"}  ·  ${describeOrigin(s.origin, base)}`;
-  const warn = s.plainTextInWorkspace;
+  const warn = leaked;
+  if (s.plainTextInWorkspace && !leaked) item.description += "  ·  ignored by git";
   item.iconPath = new vscode.ThemeIcon(warn ? "warning" : s.kind === "reference" ? "key" : "lock", warn ? new vscode.ThemeColor("problemsWarningIcon.foreground") : undefined);
   item.tooltip = new vscode.MarkdownString(
     s.kind === "reference"
       ? `**${md(s.name)}** refers to the secret \`${md(s.display)}\`; its value is resolved at run time and never stored here.`
-      : `**${md(s.name)}** is set (${md(s.display)}) in the ${md(where)}. It is masked in this view, hovers, logs and the CLI.${warn ? "\n\n$(warning) It sits in plain text in a file inside the workspace, which is likely committed. Move it to an environment variable or a secret." : ""}`,
+      : `**${md(s.name)}** is set (${md(s.display)}) in the ${md(where)}. It is masked in this view, hovers, logs and the CLI.${warn ? "\n\n$(warning) It sits in plain text in a file inside the workspace that git does not ignore, so it is likely committed. Move it to an environment variable (KITARU_AUTH_TOKEN, KITARU_LOG_STORE_API_KEY) or a secret (secret_environment_from), and rotate it." : s.plainTextInWorkspace ? "\n\nThe file is ignored by git." : ""}`,
   );
   item.tooltip.supportThemeIcons = true;
   const location = originLocation(s.origin);

@@ -2,6 +2,7 @@
  * Keeps the model true as files, settings and editors change: every event
  * schedules one debounced recomputation.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { KitaruModel } from "./model";
@@ -35,30 +36,17 @@ export function registerWatchers(context: vscode.ExtensionContext, model: Kitaru
   python.onDidDelete(refresh, undefined, subs);
   subs.push(python);
 
-  // The config directory usually lives outside the workspace; it may not exist yet.
-  let configDirWatcher: vscode.Disposable | undefined;
-  let watchedDir: string | undefined;
-  const watchConfigDir = () => {
-    const dir = model.current?.resolution.configDir.path;
-    if (!dir || dir === watchedDir) return;
-    configDirWatcher?.dispose();
-    watchedDir = dir;
-    // Watch the parent so that creating the directory itself is seen too.
-    const parent = path.dirname(dir);
-    const name = path.basename(dir);
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(parent), `${name}/{kitaru.yaml,config.yaml,credentials.yaml,}`));
-    const onEvent = (uri: vscode.Uri) => {
-      logger.debug(`Config directory changed: ${uri.fsPath}`);
-      refresh();
-    };
-    watcher.onDidChange(onEvent);
-    watcher.onDidCreate(onEvent);
-    watcher.onDidDelete(onEvent);
-    configDirWatcher = watcher;
-    logger.info(`Watching the config directory ${dir}`);
-  };
-  model.onDidChange(watchConfigDir, undefined, subs);
-  subs.push({ dispose: () => configDirWatcher?.dispose() });
+  // Files outside the workspace (the config directory, an env file): watched non-recursively,
+  // re-armed when the resolution moves them, and through their real path (symlinked dirs).
+  const outside = new OutsideWatchers(logger, refresh);
+  subs.push(outside);
+  model.onDidChange((snap) => {
+    if (!snap) return;
+    outside.watchDirectory(snap.resolution.configDir.path);
+    outside.watchFile(snap.environment.envFile?.path);
+  }, undefined, subs);
+  // A safety net for changes no watcher reports (network drives, some editors): re-read on focus.
+  vscode.window.onDidChangeWindowState((state) => state.focused && refresh(), undefined, subs);
 
   // Unsaved edits count: what the user sees is what is explained.
   vscode.workspace.onDidChangeTextDocument(
@@ -91,4 +79,89 @@ export function registerWatchers(context: vscode.ExtensionContext, model: Kitaru
 
 function isRelevant(doc: vscode.TextDocument): boolean {
   return RELEVANT_NAMES.has(path.basename(doc.uri.fsPath)) || doc.languageId === "python" || path.basename(doc.uri.fsPath).startsWith(".env");
+}
+
+/** Watches a directory outside the workspace that may not exist yet, and one file. */
+class OutsideWatchers implements vscode.Disposable {
+  private dir: { path: string; watcher: vscode.Disposable } | undefined;
+  private file: { path: string; watcher: vscode.Disposable } | undefined;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly onChange: () => void,
+  ) {}
+
+  watchDirectory(dir: string): void {
+    if (this.dir?.path === dir) return;
+    this.dir?.watcher.dispose();
+    this.dir = { path: dir, watcher: this.arm(dir) };
+  }
+
+  watchFile(file: string | undefined): void {
+    if (this.file?.path === file) return;
+    this.file?.watcher.dispose();
+    this.file = undefined;
+    if (!file) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
+    const fire = () => this.onChange();
+    watcher.onDidChange(fire);
+    watcher.onDidCreate(fire);
+    watcher.onDidDelete(fire);
+    this.file = { path: file, watcher };
+  }
+
+  private arm(dir: string): vscode.Disposable {
+    const real = realDirectory(dir);
+    if (real) {
+      // Non-recursive "*": sees kitaru.yaml/config.yaml created, changed, deleted or renamed into place.
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(real), "*"));
+      const fire = (uri: vscode.Uri) => {
+        this.logger.debug(`Config directory changed: ${path.basename(uri.fsPath)}`);
+        this.onChange();
+      };
+      watcher.onDidChange(fire);
+      watcher.onDidCreate(fire);
+      watcher.onDidDelete((uri) => {
+        // The directory itself may have gone: re-arm on its parent.
+        if (!realDirectory(dir)) this.rearm(dir);
+        fire(uri);
+      });
+      this.logger.info(`Watching the config directory ${dir}${real !== dir ? ` (really ${real})` : ""}`);
+      return watcher;
+    }
+    // Not there yet (Kitaru creates it on first write): wait for it in the nearest existing parent.
+    let parent = path.dirname(dir);
+    let name = path.basename(dir);
+    while (!realDirectory(parent) && path.dirname(parent) !== parent) {
+      name = `${path.basename(parent)}`;
+      parent = path.dirname(parent);
+    }
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(parent), name));
+    watcher.onDidCreate(() => {
+      this.rearm(dir);
+      this.onChange();
+    });
+    this.logger.info(`The config directory ${dir} does not exist yet; waiting for it.`);
+    return watcher;
+  }
+
+  private rearm(dir: string): void {
+    if (this.dir?.path !== dir) return;
+    this.dir.watcher.dispose();
+    this.dir = { path: dir, watcher: this.arm(dir) };
+  }
+
+  dispose(): void {
+    this.dir?.watcher.dispose();
+    this.file?.watcher.dispose();
+  }
+}
+
+function realDirectory(dir: string): string | undefined {
+  try {
+    const real = fs.realpathSync(dir);
+    return fs.statSync(real).isDirectory() ? real : undefined;
+  } catch {
+    return undefined;
+  }
 }
