@@ -183,7 +183,6 @@ async function runScenario(scenario, { suiteFiles, extension, timeoutMs, keepOpe
       extensions: [extension, HOST_DIR],
       userSettings: scenario.settings ?? {},
       trustWorkspace: scenario.trustWorkspace ?? true,
-      keepDataDirs: keepOpen,
       env: ({ installedExtensions }) => {
         const host = installedExtensions.find((e) => e.source === HOST_DIR);
         const suites = scenario.suites.map((s) => path.join(host.path, "out", "suites", s.replace(/\.ts$/, ".js")));
