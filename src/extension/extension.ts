@@ -22,6 +22,8 @@ export interface KitaruApi {
   refresh(): Promise<Snapshot | undefined>;
   /** The settings tree as plain rows, read through the tree provider. */
   treeSnapshot(depth?: number): Promise<TreeRow[]>;
+  /** What the status bar item shows. */
+  statusBar(): { text: string; tooltip: string; visible: boolean };
   /** Resolves once the first resolution is done. */
   ready: Promise<void>;
 }
@@ -45,7 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
   const explain = registerExplain(context, model);
   // Features register here: each owns its files and adds one line.
   const features: FeatureContext = { context, model, logger, tree, explain };
-  registerStatusBar(features);
+  const statusBar = registerStatusBar(features);
   registerItemActions(features);
 
   const ready = (async () => {
@@ -64,6 +66,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
       return model.refreshNow();
     },
     treeSnapshot: async (depth) => snapshotTree(tree, depth),
+    statusBar: () => ({
+      text: statusBar.text,
+      tooltip: typeof statusBar.tooltip === "string" ? statusBar.tooltip : statusBar.tooltip?.value ?? "",
+      visible: model.current !== undefined,
+    }),
     ready,
   };
 }
@@ -107,8 +114,13 @@ function registerCommands(context: vscode.ExtensionContext, model: KitaruModel, 
     }
   });
 
-  register("kitaru.selectProject", async () => {
+  register("kitaru.selectProject", async (dir?: string) => {
     await model.discoverProjects();
+    if (typeof dir === "string") {
+      // Programmatic selection (tests, other extensions): a project directory, or "" to follow the editor.
+      model.pin(dir ? model.knownProjects.find((p) => p.dir === dir) ?? model.projectFor(dir) : undefined);
+      return;
+    }
     type Pick = vscode.QuickPickItem & { project?: (typeof model.knownProjects)[number] };
     const active = model.current?.project;
     const items: Pick[] = [

@@ -65,7 +65,7 @@ export class KitaruModel implements vscode.Disposable {
 
   /** The project to explain: the pinned one, else the one containing the active editor's file. */
   activeProject(): Project | undefined {
-    if (this.pinned && this.projects.includes(this.pinned)) return this.pinned;
+    if (this.pinned) return this.projects.find((p) => p.dir === this.pinned?.dir) ?? this.pinned;
     const file = vscode.window.activeTextEditor?.document.uri;
     if (file?.scheme === "file") {
       const hit = this.projectFor(file.fsPath);
