@@ -61,7 +61,7 @@ export const scenarios = [
     workspace: (ctx) => researchAgentOrMinimal(ctx),
     env: (ctx) => hermeticEnv(ctx, ctx.workspace),
     settings: {},
-    suites: ["smoke.test.ts"],
+    suites: ["smoke.test.ts", "tree.test.ts"],
     screenshots: async (page, outDir, ctx) => {
       await openViewContainer(page, "Kitaru");
       await resizeSideBar(page, 520);
@@ -72,6 +72,41 @@ export const scenarios = [
       await saveScreenshot(page, outDir, "smoke-workbench");
     },
   },
+  {
+    // Issue 4: files inside and outside the workspace change while VS Code runs. The config
+    // directory is reached through a symlink and starts without kitaru.yaml.
+    name: "live-refresh",
+    workspace: (ctx) => copyFixture(ctx, "live"),
+    env: (ctx) => {
+      const real = path.join(ctx.tmpDir, "real-kitaru-home");
+      fs.mkdirSync(real, { recursive: true });
+      fs.writeFileSync(path.join(real, "config.yaml"), "active_stack_id: a51bf906-a221-46d7-81b8-c81f8adc5097\nstore:\n  type: sql\n  url: sqlite:////tmp/zenml.db\n");
+      const link = path.join(ctx.tmpDir, "kitaru-home");
+      fs.symlinkSync(real, link);
+      return { ...hermeticEnv(ctx, ctx.workspace), KITARU_CONFIG_PATH: link };
+    },
+    settings: {},
+    suites: ["live.test.ts"],
+  },
+  {
+    name: "multi-root",
+    workspace: (ctx) => {
+      const root = copyFixture(ctx, "multiroot");
+      const file = path.join(root, "multiroot.code-workspace");
+      fs.writeFileSync(file, JSON.stringify({ folders: [{ path: "alpha" }, { path: "beta" }] }, null, 2));
+      return file;
+    },
+    env: (ctx) => hermeticEnv(ctx, ctx.tmpDir),
+    settings: {},
+    suites: ["multiroot.test.ts"],
+  },
 ];
+
+/** A temp copy of test/fixtures/NAME, so tests may edit it freely. */
+function copyFixture(ctx, name) {
+  const target = path.join(ctx.tmpDir, name);
+  fs.cpSync(path.join(ctx.root, "test", "fixtures", name), target, { recursive: true });
+  return target;
+}
 
 export default scenarios;

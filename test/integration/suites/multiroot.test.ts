@@ -42,7 +42,7 @@ suite("multi-root and monorepo", () => {
     await vscode.commands.executeCommand("kitaru.selectProject", folder("alpha"));
     await waitForTree(api, (r) => stackOf(r) === "alpha-stack  ·  pyproject", "the pinned project");
     await vscode.window.showTextDocument(vscode.Uri.file(path.join(folder("beta"), "pyproject.toml")));
-    await new Promise((r) => setTimeout(r, 500));
+    await api.refresh();
     assert.strictEqual(stackOf(await api.treeSnapshot(3)), "alpha-stack  ·  pyproject");
     await vscode.commands.executeCommand("kitaru.selectProject", "");
     await waitForTree(api, (r) => stackOf(r) === "beta-stack  ·  pyproject", "following the editor again");
