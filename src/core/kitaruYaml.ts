@@ -115,7 +115,7 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
           ? "log_store.api_key must be a string, but YAML reads this unquoted value as a number or boolean. Quote it."
           : describeIssue(path.join("."), path, issue, value, isApiKey),
         "invalid-value",
-        { key: path.slice(0, 2).join("."), ...(quotable ? { fix: { kind: "quote-value" as const, text: loc.valueSource! } } : {}) },
+        { key: path.slice(0, 2).join("."), ...(quotable ? { fix: { kind: "quote-value" as const } } : {}) },
       );
     }
     return result;

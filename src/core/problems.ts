@@ -47,5 +47,6 @@ export interface Problem {
 
 export type ProblemFix =
   | { kind: "rename-key"; to: string }
-  | { kind: "quote-value"; text: string }
+  /** Quote the scalar at the problem's span as written (the text is read from the document, never carried here: it may be a secret). */
+  | { kind: "quote-value" }
   | { kind: "remove-key" };

@@ -17,6 +17,8 @@ import { describeIssue, issuesOf, valueAt } from "./validation";
 export interface TomlEntry {
   path: string[];
   keySpan: Span;
+  /** The last segment of the key (`runner` in `tool.kitaru.runner`): what a rename replaces. */
+  nameSpan: Span;
   /** The value, or for a table header the header itself. */
   valueSpan: Span;
   kind: "value" | "table";
@@ -98,6 +100,8 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
   const { file, entries, problems } = result;
   const at = (path: string[]) => nearestEntry(entries, path);
   const keySpanOf = (path: string[]) => at(path)?.keySpan;
+  // Problems about a key cover its own name, not the whole dotted key (`runner` in `tool.kitaru.runner`).
+  const nameSpanOf = (path: string[]) => at(path)?.nameSpan;
   const valueSpanOf = (path: string[]) => at(path)?.valueSpan;
 
   for (const key of Object.keys(table)) {
@@ -108,7 +112,7 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
         code: "renamed-key",
         file,
         key: "stack",
-        span: keySpanOf([key]),
+        span: nameSpanOf([key]),
         fix: { kind: "rename-key", to: "stack" },
         message: "[tool.kitaru].runner was renamed to stack. Kitaru refuses runner: rename it to stack.",
       });
@@ -119,7 +123,7 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
       severity: "warning",
       code: "unknown-key",
       file,
-      span: keySpanOf([key]),
+      span: nameSpanOf([key]),
       ...(suggestion ? { fix: { kind: "rename-key" as const, to: suggestion } } : {}),
       message: `Kitaru ignores unknown key "${key}" in [tool.kitaru]${suggestion ? `. Did you mean "${suggestion}"?` : "."} Known keys: ${TOOL_KITARU_KEYS.filter((k) => !["server_url", "auth_token", "project"].includes(k)).join(", ")}.`,
     });
@@ -143,7 +147,7 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
               code: "forbidden-key",
               file,
               key: "image",
-              span: keySpanOf(full),
+              span: nameSpanOf(full),
               ...(suggestion ? { fix: { kind: "rename-key" as const, to: suggestion } } : {}),
               message: `ImageSettings does not allow "${unknown}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}: Kitaru refuses [tool.kitaru.image] with unknown keys. Allowed: ${IMAGE_FIELDS.join(", ")}.`,
             });
@@ -174,7 +178,7 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
             code: "secret-in-file",
             file,
             key: `image.environment.${name}`,
-            span: keySpanOf(["image", "environment", name]),
+            span: nameSpanOf(["image", "environment", name]),
             message: `${name} looks like a secret, and image.environment is stored in plain text in the image and its metadata. Put the credential in a secret and list it in secret_environment_from instead.`,
           });
         }
@@ -187,7 +191,7 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
         code: "secret-in-file",
         file,
         key,
-        span: keySpanOf([key]),
+        span: nameSpanOf([key]),
         fix: { kind: "remove-key" },
         message: "auth_token is a secret in plain text in pyproject.toml, and Kitaru never uses it for the connection. Remove it and set KITARU_AUTH_TOKEN in the environment instead.",
       });
@@ -200,7 +204,7 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
         code: "unused-connection-key",
         file,
         key,
-        span: keySpanOf([key]),
+        span: nameSpanOf([key]),
         fix: { kind: "remove-key" },
         message: `Kitaru reads [tool.kitaru].${key} but never uses it for the connection. Use ${variable}${key === "server_url" ? " or `kitaru login <server>`" : ""} instead.`,
       });
@@ -235,7 +239,7 @@ function collectEntries(ast: AST.TOMLProgram, result: PyprojectAnalysis): void {
     end: { line: n.loc.end.line, column: n.loc.end.column + 1 },
   });
   const keyNames = (key: AST.TOMLKey) => key.keys.map((k) => (k.type === "TOMLBare" ? k.name : k.value));
-  const record = (path: string[], keySpan: Span, valueSpan: Span, kind: TomlEntry["kind"]) => {
+  const record = (path: string[], keySpan: Span, valueSpan: Span, kind: TomlEntry["kind"], nameSpan: Span) => {
     if (path.length < 2 || path[0] !== PREFIX[0] || path[1] !== PREFIX[1]) return;
     if (path.length === 2) {
       result.tableSpan ??= keySpan;
@@ -243,14 +247,15 @@ function collectEntries(ast: AST.TOMLProgram, result: PyprojectAnalysis): void {
     }
     const below = path.slice(2);
     const id = below.join("\u0000");
-    if (!result.entries.has(id)) result.entries.set(id, { path: below, keySpan, valueSpan, kind });
+    if (!result.entries.has(id)) result.entries.set(id, { path: below, keySpan, nameSpan, valueSpan, kind });
   };
   const visitKeyValue = (kv: AST.TOMLKeyValue, base: string[]) => {
     const names = keyNames(kv.key);
+    const segment = (i: number) => span(kv.key.keys[i] ?? kv.key);
     // Dotted keys create intermediate tables: `tool.kitaru.stack = "x"` creates tool.kitaru.
-    for (let i = 1; i < names.length; i++) record([...base, ...names.slice(0, i)], span(kv.key), span(kv.key), "table");
+    for (let i = 1; i < names.length; i++) record([...base, ...names.slice(0, i)], span(kv.key), span(kv.key), "table", segment(i - 1));
     const path = [...base, ...names];
-    record(path, span(kv.key), span(kv.value), kv.value.type === "TOMLInlineTable" ? "table" : "value");
+    record(path, span(kv.key), span(kv.value), kv.value.type === "TOMLInlineTable" ? "table" : "value", segment(names.length - 1));
     if (kv.value.type === "TOMLInlineTable") for (const inner of kv.value.body) visitKeyValue(inner, path);
   };
   for (const node of top.body) {
@@ -260,7 +265,7 @@ function collectEntries(ast: AST.TOMLProgram, result: PyprojectAnalysis): void {
     }
     if (node.kind === "array") continue; // [[array.of.tables]] never holds tool.kitaru settings
     const path = node.resolvedKey.map(String);
-    for (let i = 1; i <= path.length; i++) record(path.slice(0, i), span(node.key), span(node.key), "table");
+    for (let i = 1; i <= path.length; i++) record(path.slice(0, i), span(node.key), span(node.key), "table", span(node.key.keys[i - 1] ?? node.key));
     for (const kv of node.body) visitKeyValue(kv, path);
   }
 }

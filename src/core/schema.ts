@@ -34,10 +34,19 @@ export const laxBool = z
   .union([z.boolean(), z.literal(0), z.literal(1), z.string().regex(BOOL_TEXT)])
   .transform((v) => (typeof v === "string" ? parseBoolWord(v) === true : v === true || v === 1));
 
+/**
+ * A whole number of any size: pydantic's int has no upper bound and TOML allows
+ * integers above 2^53 (zod's z.int() stops at Number.MAX_SAFE_INTEGER), and lax
+ * mode takes a float with no fractional part (`2.0`).
+ */
+const wholeNumber = z.number().check((ctx) => {
+  if (!Number.isInteger(ctx.value)) ctx.issues.push({ code: "invalid_type", expected: "int", input: ctx.value });
+});
+
 export const laxNonNegativeInt = z
-  .union([z.int().min(0), z.boolean(), z.string().regex(INT_TEXT)])
+  .union([wholeNumber.min(0), z.boolean(), z.string().regex(INT_TEXT)])
   .transform((v) => (typeof v === "string" ? parsePythonInt(v) ?? 0 : Number(v)))
-  .pipe(z.int().min(0));
+  .pipe(wholeNumber.min(0));
 
 const stringList = z.array(z.string());
 
