@@ -143,6 +143,30 @@ export function readPythonLayers(host: Host, workspace: string, selection: FlowS
   return out;
 }
 
+/**
+ * The problems a module's Python layers have on their own, whatever else is configured: wrong
+ * types, negative retries, unknown ImageSettings fields, secret-looking image environment literals.
+ * `calls` narrows the `.run(...)`/`.deploy(...)` calls checked to those known to target a flow.
+ */
+export function moduleProblems(file: string, summary: PythonModuleSummary, options: { calls?: readonly PyFlowCall[] } = {}): Problem[] {
+  const problems: Problem[] = [];
+  for (const c of summary.configureCalls) applyKwargs(file, c, new Map(), problems, "configure");
+  for (const f of summary.flows) applyKwargs(file, f, new Map(), problems, "decorator");
+  for (const c of options.calls ?? summary.flowCalls) applyKwargs(file, c, new Map(), problems, "invocation");
+  for (const checkpoint of summary.checkpoints) {
+    const cacheArg = checkpoint.kwargs.find((k) => k.name === "cache");
+    if (cacheArg) settingValue(file, "cache", cacheArg, problems);
+  }
+  // A module-level constant used by several flows reports its problems once.
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const id = `${p.code}|${p.span ? `${p.span.start.line}:${p.span.start.column}` : ""}|${p.message}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
 type LayerKind = "configure" | "decorator" | "invocation";
 
 const EXECUTION_KEYS = ["stack", "cache", "retries", "image"];
@@ -296,18 +320,44 @@ function findFlowForCall(host: Host, workspace: string, callFile: string, summar
     const def = summary.flows.find((f) => f.name === target.name);
     return def ? { file: callFile, def } : undefined;
   }
-  for (const file of moduleFiles(host, workspace, callFile, target.module)) {
+  return findImportedFlow(host.platform, workspace, callFile, target.module, target.name, load);
+}
+
+/** How many re-exports (`from .flows import research` in a package `__init__.py`) are followed. */
+const MAX_REEXPORTS = 4;
+
+/**
+ * The @flow `name` that `from <module> import <name>` in `fromFile` refers to: defined in the
+ * module's file, or re-exported by it (`from .flows import research`, `from .flows import *`,
+ * with aliases), followed a few levels deep.
+ */
+export function findImportedFlow(platform: Host["platform"], workspace: string, fromFile: string, module: string, name: string, load: ModuleReader, depth = 0): { file: string; def: PyDecorated } | undefined {
+  if (depth > MAX_REEXPORTS) return undefined;
+  for (const file of moduleCandidates(platform, workspace, fromFile, module)) {
     const other = load(file);
-    const def = other?.flows.find((f) => f.name === target.name);
+    if (!other) continue;
+    const def = other.flows.find((f) => f.name === name);
     if (def) return { file, def };
-    // `from pkg import flow_module` then `flow_module.flow.run()`: the name may be a submodule re-export; not followed.
+    for (const imp of other.imports) {
+      if (imp.name === null) continue;
+      // `from .flows import research as name` re-exports research; `from .flows import *` may.
+      const imported = imp.name === "*" ? name : imp.local === name ? imp.name : null;
+      if (imported === null) continue;
+      const found = findImportedFlow(platform, workspace, file, imp.module, imported, load, depth + 1);
+      if (found) return found;
+    }
   }
   return undefined;
 }
 
 /** Candidate files for a module path, relative imports from the importing file's package. */
 export function moduleFiles(host: Host, workspace: string, fromFile: string, module: string): string[] {
-  const p = pathFor(host.platform);
+  return moduleCandidates(host.platform, workspace, fromFile, module);
+}
+
+/** Same as moduleFiles, for callers that have a platform but no Host (the workspace index). */
+export function moduleCandidates(platform: Host["platform"], workspace: string, fromFile: string, module: string): string[] {
+  const p = pathFor(platform);
   const dots = module.length - module.replace(/^\.+/, "").length;
   const parts = module.slice(dots).split(".").filter(Boolean);
   const roots: string[] = [];
@@ -320,11 +370,11 @@ export function moduleFiles(host: Host, workspace: string, fromFile: string, mod
     let dir = p.dirname(fromFile);
     const root = p.resolve(workspace);
     for (;;) {
-      roots.push(dir);
+      // Each ancestor may be a project of a monorepo with its own src/ layout.
+      roots.push(dir, p.join(dir, "src"));
       if (dir === root || p.dirname(dir) === dir || !dir.startsWith(root)) break;
       dir = p.dirname(dir);
     }
-    roots.push(p.join(root, "src"));
   }
   const files: string[] = [];
   for (const root of roots) {
