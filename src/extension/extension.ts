@@ -10,6 +10,7 @@ import { SettingsTreeProvider, snapshotTree, type TreeRow } from "./tree";
 import { registerWatchers } from "./watchers";
 import { registerExplain, type ExplainProvider } from "./explain";
 import { GitIgnoreStatus } from "./gitIgnore";
+import { projectLabel } from "./present";
 import { registerItemActions } from "./itemActions";
 import { registerStatusBar } from "./statusBar";
 import type { Snapshot } from "./model";
@@ -90,8 +91,7 @@ function describeView(view: vscode.TreeView<unknown>, snap: Snapshot | undefined
     view.message = "Open a folder with a Kitaru project to see its configuration.";
     return;
   }
-  const rel = vscode.workspace.asRelativePath(snap.project.dir, true);
-  view.description = snap.project.pyproject ? rel : snap.project.folder.name;
+  view.description = projectLabel(snap.project);
   view.message = `Explaining ${snap.environment.description}.`;
 }
 

@@ -138,7 +138,7 @@ export class KitaruModel implements vscode.Disposable {
   }
 
   host(environment: ExplainedEnvironment): Host {
-    return overlayHost(nodeHost({ env: environment.env }), unsavedTexts());
+    return overlayHost({ ...nodeHost({ env: environment.env }), envOrigins: environment.origins }, unsavedTexts());
   }
 
   dispose(): void {

@@ -73,7 +73,13 @@ export function originLocation(origin: Origin | undefined): { uri: vscode.Uri; l
   return { uri: vscode.Uri.file(origin.file), line: origin.line, column: origin.column ?? 1 };
 }
 
-/** Escapes text for a MarkdownString (values can hold `*`, `_`, backticks). */
+/** Escapes the characters that start Markdown inline syntax (values can hold `*`, `_`, backticks). */
 export function md(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+  return text.replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`);
+}
+
+/** The project as a person names it: its folder, or its path inside the folder. */
+export function projectLabel(project: { dir: string; folder: { name: string; uri: { fsPath: string } } }): string {
+  const rel = path.relative(project.folder.uri.fsPath, project.dir);
+  return rel ? `${project.folder.name}/${rel.split(path.sep).join("/")}` : project.folder.name;
 }

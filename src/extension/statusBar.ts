@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import type { Snapshot } from "./model";
 import type { FeatureContext } from "./extension";
-import { describeOrigin, displayValue, md, sourceLabel } from "./present";
+import { describeOrigin, displayValue, md, projectLabel, sourceLabel } from "./present";
 
 export function registerStatusBar({ context, model }: FeatureContext): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem("kitaru.status", vscode.StatusBarAlignment.Left, 50);
@@ -59,7 +59,7 @@ function render(item: vscode.StatusBarItem, snap: Snapshot | undefined): void {
   const warnings = r.problems.filter((p) => p.severity === "warning").length;
   const tip = new vscode.MarkdownString(
     [
-      `**Kitaru** — ${md(vscode.workspace.asRelativePath(snap.project.dir, true) || snap.project.folder.name)}`,
+      `**Kitaru** — ${md(projectLabel(snap.project))}`,
       "",
       "| setting | value | winning layer |",
       "|---|---|---|",

@@ -26,7 +26,7 @@ suite("tree: demo workspace", () => {
     const stack = row(rows, "Execution", "stack")!;
     assert.deepStrictEqual(stack.children.map((c) => c.label), ["pyproject.toml", "persisted"]);
     assert.match(stack.children[1]!.description, /^overridden: a51bf906-a221-46d7-81b8-c81f8adc5097  ·  \.kitaru-home\/config\.yaml:2$/);
-    assert.match(stack.tooltip, /Set by \*\*pyproject\.toml\*\* — pyproject\\\.toml:12/);
+    assert.match(stack.tooltip, /Set by \*\*pyproject\.toml\*\* — pyproject\.toml:12/);
     assert.match(stack.tooltip, /~~a51bf906-a221-46d7-81b8-c81f8adc5097~~/);
   });
 
