@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import { nodeHost, resolveConfiguration, resolutionJson, problemJson, type Resolution } from "../core";
 import { formatCheck, formatResolution, useColor } from "../core/format";
+import { buildFrozenSpec, formatFrozenSpec, frozenSpecJson } from "../core/frozenSpec";
 
 const USAGE = `kitaru-config: which of Kitaru's configuration layers won, and why.
 
@@ -20,6 +21,8 @@ Options:
   --cwd DIR           where a run would start (default: the workspace)
   --flow FILE:NAME    also read @flow NAME in FILE and kitaru.configure() in that module
   --call FILE:LINE    also read the .run(...) call on LINE of FILE (the invocation layer)
+  --spec              with --call or --flow: the frozen execution spec (kitaru_execution_spec)
+                      that run would persist, secrets redacted
   --json              machine-readable output (the resolve --json contract)
   --no-color          plain text (also NO_COLOR=1)
   -h, --help          this help
@@ -32,13 +35,14 @@ interface Args {
   flow?: string;
   call?: string;
   json: boolean;
+  spec: boolean;
   color?: boolean;
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: "help", workspace: process.cwd(), json: false };
+  const args: Args = { command: "help", workspace: process.cwd(), json: false, spec: false };
   const rest = [...argv];
   const first = rest[0];
   if (first === "resolve" || first === "check" || first === "schema") {
@@ -78,6 +82,9 @@ function parseArgs(argv: string[]): Args {
       case "--json":
         args.json = true;
         break;
+      case "--spec":
+        args.spec = true;
+        break;
       case "--no-color":
         args.color = false;
         break;
@@ -92,6 +99,7 @@ function parseArgs(argv: string[]): Args {
         throw new UsageError(`unknown option ${a}`);
     }
   }
+  if (args.spec && (args.command !== "resolve" || (!args.flow && !args.call))) throw new UsageError("--spec goes with resolve and --call FILE:LINE (or --flow FILE:NAME)");
   return args;
 }
 
@@ -127,6 +135,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case "resolve": {
       const r = resolve(args);
+      if (args.spec) {
+        const preview = buildFrozenSpec(r);
+        process.stdout.write(args.json ? JSON.stringify(frozenSpecJson(preview), null, 2) + "\n" : formatFrozenSpec(preview, { method: r.python?.call?.method ?? "flow" }));
+        return 0;
+      }
       process.stdout.write(args.json ? JSON.stringify(resolutionJson(r), null, 2) + "\n" : formatResolution(r, { color }));
       return 0;
     }

@@ -1,0 +1,236 @@
+/**
+ * The workspace's Kitaru flows: which modules define flows and checkpoints, where each flow
+ * is run or deployed, across modules. Pure: it is given file texts (by the editor, the CLI or
+ * a benchmark) and never reads the disk itself. Incremental: `update` one file, `remove` one;
+ * links between call sites and flows are recomputed lazily, only when something changed.
+ *
+ * Only modules that matter are parsed: those that mention `kitaru` (flows, checkpoints,
+ * configure calls), those with a `.run(`/`.deploy(` call (call sites in scripts that import a
+ * flow but not Kitaru), and package `__init__.py` files that import (re-exports). A cheap test
+ * on the text decides before any parsing, so a 2,000-file monorepo parses only a few of them.
+ */
+import { pathFor, type Platform } from "./host";
+import { findImportedFlow, moduleProblems, type ModuleReader } from "./pythonLayers";
+import { readPythonModule } from "./python/reader";
+import type { PyDecorated, PyFlowCall, PythonModuleSummary } from "./python/types";
+import type { Problem } from "./problems";
+
+/** Files larger than this are not read as flow modules (generated code, vendored bundles). */
+export const MAX_MODULE_BYTES = 1_000_000;
+
+const KITARU_WORD = /\bkitaru\b/;
+const FLOW_CALL = /\.(?:run|deploy)\s*\(/;
+const IMPORT_WORD = /\bimport\b/;
+
+/** The cheap test on the text, before any parsing: may this file define, call or re-export a flow? */
+export function mayMatter(file: string, text: string): boolean {
+  if (text.length > MAX_MODULE_BYTES) return false;
+  if (KITARU_WORD.test(text) || FLOW_CALL.test(text)) return true;
+  return isPackageInit(file) && IMPORT_WORD.test(text);
+}
+
+function isPackageInit(file: string): boolean {
+  return /(^|[\\/])__init__\.py$/.test(file);
+}
+
+export interface IndexedModule {
+  file: string;
+  /** The text the summary was read from (the editor's unsaved text when there is one). */
+  text: string;
+  summary: PythonModuleSummary;
+}
+
+export interface FlowRef {
+  file: string;
+  name: string;
+}
+
+export interface IndexedFlow extends FlowRef {
+  def: PyDecorated;
+  /** The workspace folder the flow's file belongs to (flow specs are relative to it). */
+  workspace: string;
+}
+
+export interface IndexedCall {
+  file: string;
+  workspace: string;
+  /** 1-based line of the call (its receiver), what `--call FILE:LINE` takes. */
+  line: number;
+  call: PyFlowCall;
+  /** The flow it runs, when found in the workspace. */
+  flow: FlowRef | null;
+}
+
+export interface FlowIndexOptions {
+  platform: Platform;
+  /** The workspace folder of a file (multi-root workspaces have several); undefined outside any. */
+  workspaceOf(file: string): string | undefined;
+}
+
+export type UpdateResult = "indexed" | "skipped" | "unchanged" | "removed";
+
+export class FlowIndex {
+  private readonly modules = new Map<string, IndexedModule>();
+  private linked: { flows: IndexedFlow[]; calls: IndexedCall[]; byFlow: Map<string, IndexedCall[]> } | undefined;
+  private changes = 0;
+
+  constructor(private readonly options: FlowIndexOptions) {}
+
+  /** Increases with every change; callers cache derived data by it. */
+  get version(): number {
+    return this.changes;
+  }
+
+  get size(): number {
+    return this.modules.size;
+  }
+
+  /** Reads (or drops) one file's text. */
+  update(file: string, text: string): UpdateResult {
+    const previous = this.modules.get(file);
+    if (previous && previous.text === text) return "unchanged";
+    if (!mayMatter(file, text)) return previous ? this.remove(file) : "skipped";
+    const summary = readPythonModule(text);
+    const keep = summary.importsKitaru || summary.flowCalls.length > 0 || (isPackageInit(file) && summary.imports.length > 0);
+    if (!keep) return previous ? this.remove(file) : "skipped";
+    this.modules.set(file, { file, text, summary });
+    this.changed();
+    return "indexed";
+  }
+
+  remove(file: string): UpdateResult {
+    if (!this.modules.delete(file)) return "unchanged";
+    this.changed();
+    return "removed";
+  }
+
+  /** Removes every file under a folder (a deleted or excluded directory). */
+  removeUnder(dir: string): number {
+    const p = pathFor(this.options.platform);
+    let n = 0;
+    for (const file of [...this.modules.keys()]) {
+      const rel = p.relative(dir, file);
+      if (rel && !rel.startsWith("..") && !p.isAbsolute(rel)) {
+        this.modules.delete(file);
+        n++;
+      }
+    }
+    if (n) this.changed();
+    return n;
+  }
+
+  get(file: string): IndexedModule | undefined {
+    return this.modules.get(file);
+  }
+
+  files(): string[] {
+    return [...this.modules.keys()].sort();
+  }
+
+  /** Every flow in the workspace, by file then line. */
+  flows(): IndexedFlow[] {
+    return this.link().flows;
+  }
+
+  /** Every `.run(...)`/`.deploy(...)` call on a flow of the workspace, by file then line. */
+  calls(): IndexedCall[] {
+    return this.link().calls;
+  }
+
+  callsOf(flow: FlowRef): IndexedCall[] {
+    return this.link().byFlow.get(flowKey(flow)) ?? [];
+  }
+
+  callsIn(file: string): IndexedCall[] {
+    return this.link().calls.filter((c) => c.file === file);
+  }
+
+  flowsIn(file: string): IndexedFlow[] {
+    return this.link().flows.filter((f) => f.file === file);
+  }
+
+  /**
+   * A ModuleReader for the resolution core that reuses the index's parsed modules whenever the
+   * text read now is the text indexed, and parses (and remembers) anything else.
+   */
+  moduleReader(readText: (file: string) => string | null): ModuleReader {
+    const extra = new Map<string, IndexedModule>();
+    return (file) => {
+      let text: string | null;
+      try {
+        text = readText(file);
+      } catch {
+        text = null;
+      }
+      if (text === null) return null;
+      const hit = this.modules.get(file) ?? extra.get(file);
+      if (hit && hit.text === text) return hit.summary;
+      const summary = readPythonModule(text);
+      extra.set(file, { file, text, summary });
+      return summary;
+    };
+  }
+
+  /** Static problems of an indexed module (types, negative retries, secret literals), calls narrowed to those on flows. */
+  problemsOf(file: string): Problem[] {
+    const m = this.modules.get(file);
+    if (!m) return [];
+    const calls = this.callsIn(file).map((c) => c.call);
+    return moduleProblems(file, m.summary, { calls });
+  }
+
+  private changed(): void {
+    this.changes++;
+    this.linked = undefined;
+  }
+
+  private link(): NonNullable<FlowIndex["linked"]> {
+    if (this.linked) return this.linked;
+    const flows: IndexedFlow[] = [];
+    const calls: IndexedCall[] = [];
+    const byFlow = new Map<string, IndexedCall[]>();
+    // Links only see indexed modules: a module neither mentioning kitaru nor re-exporting cannot hold a flow.
+    const load: ModuleReader = (file) => this.modules.get(file)?.summary ?? null;
+    for (const file of this.files()) {
+      const m = this.modules.get(file)!;
+      const workspace = this.options.workspaceOf(file);
+      if (workspace === undefined) continue;
+      for (const def of m.summary.flows) flows.push({ file, name: def.name, def, workspace });
+      for (const call of m.summary.flowCalls) {
+        const target = call.target;
+        let flow: FlowRef | null = null;
+        if (target?.kind === "local") {
+          flow = m.summary.flows.some((f) => f.name === target.name) ? { file, name: target.name } : null;
+        } else if (target?.kind === "import") {
+          const found = findImportedFlow(this.options.platform, workspace, file, target.module, target.name, load);
+          flow = found ? { file: found.file, name: found.def.name } : null;
+        }
+        // A `.run(...)` on something that is not a workspace flow (an app, a client) is not a call site.
+        if (!flow) continue;
+        const entry: IndexedCall = { file, workspace, line: call.span.start.line, call, flow };
+        calls.push(entry);
+        const key = flowKey(flow);
+        const list = byFlow.get(key);
+        if (list) list.push(entry);
+        else byFlow.set(key, [entry]);
+      }
+    }
+    flows.sort((a, b) => a.file.localeCompare(b.file) || a.def.nameSpan.start.line - b.def.nameSpan.start.line);
+    calls.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.call.span.start.column - b.call.span.start.column);
+    this.linked = { flows, calls, byFlow };
+    return this.linked;
+  }
+}
+
+export function flowKey(flow: FlowRef): string {
+  return `${flow.file}\u0000${flow.name}`;
+}
+
+/** `rel/file.py:name` and `rel/file.py:LINE`, the specs `resolve --flow/--call` take, relative to the workspace folder. */
+export function flowSpec(platform: Platform, workspace: string, file: string, nameOrLine: string | number): string {
+  const p = pathFor(platform);
+  const rel = p.relative(workspace, file);
+  const inside = rel && !rel.startsWith("..") && !p.isAbsolute(rel);
+  // Specs use forward slashes on every platform; path.resolve accepts them on Windows too.
+  return `${(inside ? rel : file).split(p.sep).join("/")}:${nameOrLine}`;
+}
