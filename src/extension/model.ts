@@ -130,7 +130,7 @@ export class KitaruModel implements vscode.Disposable {
   }
 
   /** Resolves for a project (and optionally a flow or call) with the current environment and unsaved text. */
-  resolve(project: Project, selection: Pick<ResolveRequest, "flow" | "call">): { resolution: Resolution; environment: ExplainedEnvironment } {
+  resolve(project: Project, selection: Pick<ResolveRequest, "flow" | "call" | "readModule">): { resolution: Resolution; environment: ExplainedEnvironment } {
     const environment = explainedEnvironment(process.env, readSettings(project.folder), project.folder.uri.fsPath);
     const host = this.host(environment);
     const resolution = resolveConfiguration(host, { workspace: project.folder.uri.fsPath, cwd: project.dir, ...selection });
