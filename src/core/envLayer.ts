@@ -110,12 +110,14 @@ export function readKitaruEnv(host: Host): { values: LayerValues; problems: Prob
 
   for (const name of Object.keys(env)) {
     if (!name.startsWith("KITARU_") || name === "KITARU_RUNNER" || (KNOWN_KITARU_VARIABLES as readonly string[]).includes(name)) continue;
+    // Only likely typos: other KITARU_* names (tools, tests) are none of Kitaru's business.
     const suggestion = didYouMean(name, KNOWN_KITARU_VARIABLES);
+    if (!suggestion) continue;
     problems.push({
       severity: "info",
       code: "invalid-env",
       env: name,
-      message: `${name} is not a Kitaru setting that this extension knows${suggestion ? `; did you mean ${suggestion}?` : "."} Kitaru ignores variables it does not read.`,
+      message: `${name} is not a variable Kitaru reads; did you mean ${suggestion}? Kitaru ignores it.`,
     });
   }
   return { values, problems };

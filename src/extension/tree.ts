@@ -175,7 +175,10 @@ function groupItem(node: Extract<Node, { kind: "group" }>, snap: Snapshot | unde
     item.iconPath = new vscode.ThemeIcon(errors ? "error" : "warning", new vscode.ThemeColor(errors ? "problemsErrorIcon.foreground" : "problemsWarningIcon.foreground"));
   } else if (node.group === "Secrets" && r) {
     const exposed = r.secrets.filter(leaked).length;
-    item.description = `${r.secrets.length} set, all masked${exposed ? `; ${exposed} in plain text in a committed file` : ""}`;
+    const values = r.secrets.filter((s) => s.kind === "value").length;
+    const refs = r.secrets.length - values;
+    const parts = [values ? `${values} set, all masked` : "no secret values", refs ? `${refs} reference${refs > 1 ? "s" : ""}` : ""].filter(Boolean);
+    item.description = `${parts.join(", ")}${exposed ? `; ${exposed} in plain text in a committed file` : ""}`;
     item.iconPath = new vscode.ThemeIcon(exposed ? "warning" : "lock", exposed ? new vscode.ThemeColor("problemsWarningIcon.foreground") : undefined);
   } else if (node.group === "Files" && r) {
     item.description = `config dir: ${shortPath(r.configDir.path, snap?.project.folder.uri.fsPath)}`;

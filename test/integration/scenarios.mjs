@@ -18,7 +18,7 @@
 //        workspace /* set once workspace() returned */ }
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { openViewContainer, resizeSideBar, saveScreenshot, dismissNotifications, waitForTreeRows } from "./ui.mjs";
+import { openViewContainer, resizeSideBar, saveScreenshot, dismissNotifications, waitForTreeRows, hover } from "./ui.mjs";
 
 /** Name of the first view in the Kitaru view container, from package.json. */
 function firstKitaruView(ctx) {
@@ -63,13 +63,17 @@ export const scenarios = [
     settings: {},
     suites: ["smoke.test.ts", "tree.test.ts"],
     screenshots: async (page, outDir, ctx) => {
+      // README pictures of the real tree and status bar (UPDATE_SCREENSHOTS=1 copies them to docs/images/).
       await openViewContainer(page, "Kitaru");
-      await resizeSideBar(page, 520);
-      // A picture of whatever the view shows; its content is other suites' business.
+      await resizeSideBar(page, 560);
       const view = firstKitaruView(ctx);
-      await waitForTreeRows(page, view, { timeout: 20_000 }).catch((err) => console.log(`  note: ${err.message}`));
+      await waitForTreeRows(page, view, { timeout: 20_000 });
       await dismissNotifications(page);
-      await saveScreenshot(page, outDir, "smoke-workbench");
+      await saveScreenshot(page, outDir, "tree");
+      const status = page.locator('[id="kitaru.status"], [id$=".kitaru.status"]').first();
+      await hover(page, status);
+      await page.locator(".monaco-hover, .workbench-hover").first().waitFor({ state: "visible", timeout: 10_000 }).catch(() => undefined);
+      await saveScreenshot(page, outDir, "status-bar");
     },
   },
   {
