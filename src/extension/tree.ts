@@ -194,7 +194,7 @@ function settingItem(s: Setting, base: string | undefined): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(s.masked ? "lock" : SOURCE_ICONS[s.source], s.source === "default" ? new vscode.ThemeColor("disabledForeground") : undefined);
   item.tooltip = settingTooltip(s, base);
   const location = originLocation(s.origin);
-  item.contextValue = ["setting", location ? "hasOrigin" : "", s.masked ? "secret" : "", s.value !== null && !s.masked ? "hasValue" : ""].filter(Boolean).join(".");
+  item.contextValue = ["setting", s.key === "stack" ? "key.stack" : "", location ? "hasOrigin" : "", s.masked ? "secret" : "", s.value !== null && !s.masked ? "hasValue" : ""].filter(Boolean).join(".");
   if (location) item.command = { command: "kitaru.openOrigin", title: "Open Where It Is Set", arguments: [location.uri, location.line, location.column] };
   item.accessibilityInformation = { label: `${s.key} is ${displayValue(s)}, from ${sourceLabel(s.source)}${s.overridden.length ? `, overriding ${s.overridden.length} lower layer${s.overridden.length > 1 ? "s" : ""}` : ""}` };
   return item;
