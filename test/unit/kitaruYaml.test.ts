@@ -49,7 +49,7 @@ test("YAML 1.1 as PyYAML reads it: merge keys, octal, leading-zero strings", () 
   // 0755 is an octal integer: not a string, so Kitaru refuses it; the fix quotes it as written.
   const octal = analyze("log_store:\n  backend: datadog\n  endpoint: https://x.example\n  api_key: 0755\n");
   assert.equal(octal.refused, true);
-  assert.deepEqual(octal.problems[0]?.fix, { kind: "quote-value", text: "0755" });
+  assert.deepEqual(octal.problems[0]?.fix, { kind: "quote-value" });
   assert.ok(!octal.problems[0]!.message.includes("493"));
 });
 
