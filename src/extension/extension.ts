@@ -13,6 +13,7 @@ import { GitIgnoreStatus } from "./gitIgnore";
 import { projectLabel } from "./present";
 import { registerItemActions } from "./itemActions";
 import { registerStatusBar } from "./statusBar";
+import { registerKitaruCommands, type KitaruCliApi } from "./kitaruCommands";
 import type { Snapshot } from "./model";
 
 /** What the extension exports: used by its integration tests, stable enough for other extensions. */
@@ -25,6 +26,8 @@ export interface KitaruApi {
   treeSnapshot(depth?: number): Promise<TreeRow[]>;
   /** What the status bar item shows. */
   statusBar(): { text: string; tooltip: string; visible: boolean };
+  /** Switch Stack / Log In / Log Out: their messages, prompts and processes (test hooks). */
+  cli: KitaruCliApi;
   /** Resolves once the first resolution is done. */
   ready: Promise<void>;
 }
@@ -50,6 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
   const features: FeatureContext = { context, model, logger, tree, explain };
   const statusBar = registerStatusBar(features);
   registerItemActions(features);
+  const cli = registerKitaruCommands(features);
 
   const ready = (async () => {
     try {
@@ -72,6 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
       tooltip: typeof statusBar.tooltip === "string" ? statusBar.tooltip : statusBar.tooltip?.value ?? "",
       visible: model.current !== undefined,
     }),
+    cli,
     ready,
   };
 }

@@ -1,0 +1,830 @@
+/**
+ * Switch Stack, Log In (local server), Log In to Server… and Log Out: palette
+ * commands (also reached from the status bar and the tree's stack row) that
+ * drive the real `kitaru` CLI, then say what is now *effective*, because a
+ * higher layer (KITARU_STACK, [tool.kitaru].stack, code) may still decide.
+ *
+ * The pure parts live in `core/kitaruCli.ts` (the JSON envelope, login-target
+ * validation, the refusal rules, the messages) and `core/findKitaru.ts` (the
+ * lookup chain); the process handling in `cliRunner.ts`. This file is the
+ * editor glue: prompts, progress, terminal, notifications.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { describeLookup, findKitaru, STEP_LABELS, type LookupResult } from "../core/findKitaru";
+import {
+  authRefusal,
+  describeLogin,
+  describeLogout,
+  describeSettingOrigin,
+  describeStackSwitch,
+  displayCommandLine,
+  failureText,
+  parseCliOutput,
+  parseStack,
+  parseStacks,
+  stackPinsInModule,
+  validateLoginTarget,
+  type CliFailure,
+  type CliOutcome,
+  type CodePin,
+  type EffectiveMessage,
+  type StackInfo,
+} from "../core/kitaruCli";
+import { readPythonModule } from "../core/python/reader";
+import { redact } from "../core/secrets";
+import type { JsonValue } from "../core/types";
+import { CommandLock, ProcessRunner, type RunningProcess, type RunResult } from "./cliRunner";
+import { explainedEnvironment, type ExplainedEnvironment } from "./environment";
+import type { FeatureContext } from "./extension";
+import type { Snapshot } from "./model";
+import { readSettings } from "./settings";
+
+/** A notification these commands showed (kept for the integration tests, newest last). */
+export interface ShownMessage {
+  severity: "info" | "warning" | "error";
+  text: string;
+  actions: string[];
+  /** The command that showed it ("Switch Stack", ...). */
+  command: string;
+  at: number;
+}
+
+export interface PickRecord {
+  title: string;
+  placeholder?: string;
+  items: { label: string; description?: string; detail?: string }[];
+}
+
+/** What a command resolves to (handy for tests and other extensions; never holds a secret). */
+export interface CommandResult {
+  ok: boolean;
+  cancelled?: boolean;
+  message?: string;
+  stack?: StackInfo;
+}
+
+/**
+ * Test hooks and introspection, exported through the extension's API as `cli`.
+ * `answer(...)` queues answers for the next prompts (a quick pick answered by a
+ * stack name or id, an input box by its text, `undefined` for Escape) so tests
+ * drive the real prompt code without a person.
+ */
+export interface KitaruCliApi {
+  messages(): ShownMessage[];
+  clearMessages(): void;
+  answer(...answers: (string | undefined)[]): void;
+  lastPick(): PickRecord | undefined;
+  /** The last validation message an answered input box produced. */
+  lastValidation(): string | undefined;
+  running(): RunningProcess[];
+  /** Cancels every running kitaru command, as the progress notification's Cancel button does. */
+  cancel(): number;
+  /** Runs the lookup chain now. */
+  locate(): Promise<LookupResult>;
+  /** The extension's log folder (the Kitaru output channel's file lives there). */
+  logDirectory: string;
+}
+
+interface Context {
+  folder?: vscode.WorkspaceFolder;
+  /** Where kitaru runs: the project directory (nearest pyproject.toml), else the folder. */
+  cwd: string;
+  environment: ExplainedEnvironment;
+  snapshot?: Snapshot;
+}
+
+interface Located {
+  executable: string;
+  ctx: Context;
+}
+
+interface ExecOptions {
+  /** Progress notification title; none for quick background calls. */
+  title?: string;
+  command: string;
+  secrets?: string[];
+  timeoutMs?: number;
+  controller?: AbortController;
+  onOutput?: (text: string) => void;
+  /** Say nothing when cancelled (a quick pick closed while its list was loading). */
+  quietCancel?: boolean;
+}
+
+interface ExecResult {
+  /** Parsed output; undefined when the run was cancelled, timed out or could not start (already reported). */
+  outcome?: CliOutcome;
+  run: RunResult;
+  line: string;
+}
+
+const STACK_CACHE_TTL_MS = 5 * 60_000;
+const PROGRESS_DELAY_MS = 400;
+const DEVICE_FLOW_MIN_TIMEOUT_S = 300;
+const INSTALL_HINT = "Install Kitaru into this project's environment (`uv add kitaru` or `pip install kitaru`) and select that environment, or set kitaru.path.";
+const IGNORED_DIRS = "**/{node_modules,.venv,venv,.git,.tox,.nox,__pycache__,site-packages,dist,build}/**";
+
+export function registerKitaruCommands(features: FeatureContext): KitaruCliApi {
+  const cli = new KitaruCli(features);
+  features.context.subscriptions.push(cli);
+  const register = (id: string, fn: (...args: unknown[]) => unknown) => features.context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+  register("kitaru.switchStack", (arg) => cli.switchStack(arg));
+  register("kitaru.login", () => cli.loginLocal());
+  register("kitaru.loginRemote", (arg) => cli.loginRemote(arg));
+  register("kitaru.logout", () => cli.logout());
+  return cli.api;
+}
+
+class KitaruCli implements vscode.Disposable {
+  private readonly runner = new ProcessRunner();
+  private readonly lock = new CommandLock();
+  private readonly controllers = new Set<AbortController>();
+  private readonly shown: ShownMessage[] = [];
+  private readonly answers: (string | undefined)[] = [];
+  private lastPickRecord: PickRecord | undefined;
+  private lastValidationMessage: string | undefined;
+  private lastLookupLine: string | undefined;
+  private stackCache: { key: string; signature: string; at: number; stacks: StackInfo[] } | undefined;
+
+  readonly api: KitaruCliApi;
+
+  constructor(private readonly f: FeatureContext) {
+    this.api = {
+      messages: () => [...this.shown],
+      clearMessages: () => void this.shown.splice(0),
+      answer: (...answers) => void this.answers.push(...answers),
+      lastPick: () => this.lastPickRecord,
+      lastValidation: () => this.lastValidationMessage,
+      running: () => this.runner.running(),
+      cancel: () => this.cancelAll(),
+      locate: async () => (await this.lookup(this.context())).result,
+      logDirectory: f.context.logUri.fsPath,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Commands
+
+  async switchStack(arg: unknown): Promise<CommandResult> {
+    const command = "Switch Stack";
+    if (this.refuseIfBusy(command)) return { ok: false };
+    const found = await this.locate(command);
+    if (!found) return { ok: false };
+
+    let target: { id?: string; name: string; isActive?: boolean };
+    if (typeof arg === "string" && arg.trim()) {
+      target = { name: arg.trim() };
+    } else {
+      // From the palette, the status bar or the tree's stack row (which passes its tree element).
+      const picked = await this.pickStack(found);
+      if (picked === "failed") return { ok: false };
+      if (!picked) return { ok: false, cancelled: true };
+      if (picked.isActive) {
+        const msg = describeStackSwitch(this.f.model.refreshNow()?.resolution, picked, { pins: await this.codePins(found.ctx), stacks: this.cachedStacks(), ...this.base(found.ctx) });
+        this.effective(command, { ...msg, text: msg.text.replace(/^Active stack is now/, "Active stack is already") }, []);
+        return { ok: true, stack: picked, message: msg.text };
+      }
+      target = picked;
+    }
+
+    const release = this.acquire(command, `switching to stack '${target.name}'`);
+    if (!release) return { ok: false };
+    try {
+      const r = await this.exec(found, ["stack", "use", target.id ?? target.name, "-o", "json"], { title: `Kitaru: switching to stack '${target.name}'…`, command });
+      this.stackCache = undefined;
+      if (!r.outcome) {
+        this.f.model.refreshNow();
+        return { ok: false, cancelled: r.run.cancelled };
+      }
+      if (!r.outcome.ok) {
+        this.f.model.refreshNow();
+        this.failure(command, `could not switch to stack '${target.name}'`, r.outcome);
+        return { ok: false, message: r.outcome.message };
+      }
+      const stack = parseStack(r.outcome.item) ?? { id: target.id ?? target.name, name: target.name, isActive: true, isManaged: false };
+      const snap = this.f.model.refreshNow();
+      const msg = describeStackSwitch(snap?.resolution, stack, { pins: await this.codePins(found.ctx), ...this.base(found.ctx) });
+      this.effective(command, msg, r.outcome.warnings);
+      return { ok: true, stack, message: msg.text };
+    } finally {
+      release();
+    }
+  }
+
+  async loginLocal(): Promise<CommandResult> {
+    const command = "Log In";
+    if (this.refuseIfBusy(command)) return { ok: false };
+    const found = await this.locate(command);
+    if (!found) return { ok: false };
+    const release = this.acquire(command, "logging in to the local server");
+    if (!release) return { ok: false };
+    try {
+      const r = await this.exec(found, ["login", "-o", "json"], { title: "Kitaru: starting or connecting to the local Kitaru server…", command });
+      return this.afterConnection(command, r, "could not log in to the local server", (snap, item) =>
+        describeLogin(snap?.resolution, { mode: "local", ...(typeof item?.url === "string" ? { url: item.url } : {}) }, this.base(found.ctx).base),
+      );
+    } finally {
+      release();
+    }
+  }
+
+  async loginRemote(arg: unknown): Promise<CommandResult> {
+    const command = "Log In to Server";
+    if (this.refuseIfBusy(command)) return { ok: false };
+    const ctx = this.context();
+    const refusal = authRefusal("log in to a server", ctx.environment.env, ctx.environment.origins, ctx.folder?.uri.fsPath);
+    if (refusal) {
+      this.notify("error", command, `Kitaru: ${refusal}`, this.refusalActions(ctx));
+      return { ok: false, message: refusal };
+    }
+    const found = await this.locate(command, ctx);
+    if (!found) return { ok: false };
+
+    // Arguments from a caller skip the prompts: {server, apiKey?, project?}.
+    const given = typeof arg === "object" && arg !== null && typeof (arg as { server?: unknown }).server === "string" ? (arg as { server: string; apiKey?: unknown; project?: unknown }) : undefined;
+    let server: string | undefined;
+    let apiKey: string | undefined;
+    let project: string | undefined;
+    if (given) {
+      server = given.server;
+      apiKey = typeof given.apiKey === "string" ? given.apiKey : undefined;
+      project = typeof given.project === "string" ? given.project : undefined;
+    } else {
+      const last = this.f.context.globalState.get<string>("kitaru.lastServer");
+      server = await this.input({
+        title: "Kitaru: Log In to Server (1/3)",
+        prompt: "The server's URL, or the name or ID of a managed workspace",
+        placeHolder: "https://kitaru.example.com or my-workspace",
+        ...(last ? { value: last } : {}),
+        validate: (text) => {
+          const v = validateLoginTarget(text);
+          return v.ok ? undefined : v.message;
+        },
+      });
+      if (server === undefined) return { ok: false, cancelled: true };
+      apiKey = await this.input({
+        title: "Kitaru: Log In to Server (2/3)",
+        prompt: "API key (optional). Leave empty to sign in through the browser instead. It is passed to kitaru only, never stored or shown.",
+        placeHolder: "kat_… or empty for browser sign-in",
+        password: true,
+      });
+      if (apiKey === undefined) return { ok: false, cancelled: true };
+      project = await this.input({ title: "Kitaru: Log In to Server (3/3)", prompt: "Project to activate after connecting (optional)", placeHolder: "empty: the server's default project" });
+      if (project === undefined) return { ok: false, cancelled: true };
+    }
+    const target = validateLoginTarget(server);
+    if (!target.ok) {
+      this.notify("error", command, `Kitaru: cannot log in to ${JSON.stringify(server.trim())}: ${target.message}`, []);
+      return { ok: false, message: target.message };
+    }
+    apiKey = apiKey?.trim() || undefined;
+    project = project?.trim() || undefined;
+    const secrets = apiKey ? [apiKey] : [];
+
+    const release = this.acquire(command, `logging in to ${target.target}`);
+    if (!release) return { ok: false };
+    try {
+      const args = ["login", target.target, ...(apiKey ? ["--api-key", apiKey] : []), ...(project ? ["--project", project] : []), "-o", "json"];
+      const r = apiKey
+        ? await this.exec(found, args, { title: `Kitaru: logging in to ${target.target}…`, command, secrets })
+        : await this.deviceFlow(found, args, target.target, command);
+      const result = this.afterConnection(
+        command,
+        r,
+        `could not log in to ${target.target}`,
+        (snap, item) => describeLogin(snap?.resolution, { mode: "remote", url: typeof item?.url === "string" ? item.url : target.target, project: typeof item?.project === "string" ? item.project : (project ?? null) }, this.base(found.ctx).base),
+        secrets,
+      );
+      if (result.ok) void this.f.context.globalState.update("kitaru.lastServer", target.target);
+      return result;
+    } finally {
+      release();
+      apiKey = undefined;
+    }
+  }
+
+  async logout(): Promise<CommandResult> {
+    const command = "Log Out";
+    if (this.refuseIfBusy(command)) return { ok: false };
+    const ctx = this.context();
+    const refusal = authRefusal("log out", ctx.environment.env, ctx.environment.origins, ctx.folder?.uri.fsPath);
+    if (refusal) {
+      this.notify("error", command, `Kitaru: ${refusal}`, this.refusalActions(ctx));
+      return { ok: false, message: refusal };
+    }
+    const found = await this.locate(command, ctx);
+    if (!found) return { ok: false };
+    const release = this.acquire(command, "logging out");
+    if (!release) return { ok: false };
+    try {
+      const r = await this.exec(found, ["logout", "-o", "json"], { title: "Kitaru: logging out…", command });
+      return this.afterConnection(command, r, "could not log out", (snap, item) => describeLogout(snap?.resolution, item, this.base(found.ctx).base));
+    } finally {
+      release();
+    }
+  }
+
+  private afterConnection(command: string, r: ExecResult, what: string, describe: (snap: Snapshot | undefined, item: Record<string, JsonValue> | undefined) => EffectiveMessage, secrets: string[] = []): CommandResult {
+    const snap = this.f.model.refreshNow();
+    if (!r.outcome) return { ok: false, cancelled: r.run.cancelled };
+    if (!r.outcome.ok) {
+      this.failure(command, what, r.outcome, secrets);
+      return { ok: false, message: redact(r.outcome.message, secrets) };
+    }
+    const msg = describe(snap, r.outcome.item);
+    this.effective(command, msg, r.outcome.warnings, secrets);
+    return { ok: true, message: redact(msg.text, secrets) };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Finding kitaru
+
+  private context(): Context {
+    const project = this.f.model.current?.project ?? this.f.model.activeProject();
+    const folder = project?.folder;
+    // The environment shown in the tree: VS Code's, plus kitaru.environment and kitaru.envFile.
+    const environment = explainedEnvironment(process.env, readSettings(folder), folder?.uri.fsPath);
+    const snapshot = this.f.model.current;
+    return { ...(folder ? { folder } : {}), cwd: project?.dir ?? folder?.uri.fsPath ?? os.homedir(), environment, ...(snapshot ? { snapshot } : {}) };
+  }
+
+  private async lookup(ctx: Context): Promise<{ result: LookupResult }> {
+    const settings = readSettings(ctx.folder);
+    const python = settings.path ? undefined : await pythonFromExtension(ctx.folder?.uri, this.f.logger);
+    const result = findKitaru({
+      platform: process.platform,
+      homedir: os.homedir(),
+      setting: settings.path,
+      ...(ctx.folder ? { folder: ctx.folder.uri.fsPath } : {}),
+      projectDir: ctx.cwd,
+      workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+      trusted: vscode.workspace.isTrusted,
+      ...(python ? { pythonExecutable: python } : {}),
+      env: ctx.environment.env,
+      isExecutableFile,
+      realpath: (p) => {
+        try {
+          return fs.realpathSync(p);
+        } catch {
+          return p;
+        }
+      },
+    });
+    const line = describeLookup(result);
+    if (line !== this.lastLookupLine) {
+      this.lastLookupLine = line;
+      (result.kind === "found" ? this.f.logger.info : this.f.logger.warn).call(this.f.logger, line);
+      this.f.logger.debug(`kitaru lookup tried: ${result.tried.map((t) => `${t.step}:${t.path}=${t.result}`).join(", ") || "nothing"}`);
+    }
+    return { result };
+  }
+
+  /** The executable to run, or one clear message saying why there is none. */
+  private async locate(command: string, ctx = this.context()): Promise<Located | undefined> {
+    const { result } = await this.lookup(ctx);
+    const rel = (p: string) => (ctx.folder ? vscode.workspace.asRelativePath(p, false) : p);
+    switch (result.kind) {
+      case "found":
+        return { executable: result.path, ctx };
+      case "restricted":
+        this.notify(
+          "warning",
+          command,
+          `Kitaru: this workspace is in Restricted Mode, so the kitaru found inside it (${rel(result.path)}, from ${STEP_LABELS[result.step]}) is not run. Trust the workspace to use it, or set kitaru.path in your user settings to a kitaru installed outside the workspace.`,
+          [
+            { title: "Manage Workspace Trust", run: () => vscode.commands.executeCommand("workbench.trust.manage") },
+            { title: "Show Logs", run: () => this.f.logger.show(true) },
+          ],
+        );
+        return undefined;
+      case "bad-setting":
+        this.notify("error", command, `Kitaru: kitaru.path is set to ${result.path}, but ${result.reason}. Fix or clear the setting. ${INSTALL_HINT}`, [this.openSettingsAction()]);
+        return undefined;
+      case "not-found":
+        this.notify("error", command, `Kitaru: the kitaru command was not found, so ${command} cannot run. ${INSTALL_HINT} The configuration view keeps working from the files.`, [
+          this.openSettingsAction(),
+          { title: "Show Logs", run: () => this.f.logger.show(true) },
+        ]);
+        return undefined;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Running kitaru
+
+  private async exec(found: Located, args: string[], options: ExecOptions): Promise<ExecResult> {
+    const settings = readSettings(found.ctx.folder);
+    const secrets = options.secrets ?? [];
+    const line = displayCommandLine(found.executable, args, secrets);
+    const timeoutMs = options.timeoutMs ?? settings.cliTimeoutSeconds * 1000;
+    const controller = options.controller ?? new AbortController();
+    this.controllers.add(controller);
+    this.f.logger.info(`Running: ${line}  (in ${found.ctx.cwd}, timeout ${Math.round(timeoutMs / 1000)} s)`);
+    const running = this.runner.run({
+      executable: found.executable,
+      args,
+      cwd: found.ctx.cwd,
+      env: found.ctx.environment.env,
+      timeoutMs,
+      signal: controller.signal,
+      label: line,
+      ...(options.onOutput ? { onOutput: (text: string) => options.onOutput!(redact(text, secrets)) } : {}),
+    });
+    if (options.title) this.progressAfterDelay(options.title, running, controller);
+    let run: RunResult;
+    try {
+      run = await running;
+    } finally {
+      this.controllers.delete(controller);
+    }
+    const stderr = redact(run.stderr, secrets).trim();
+    this.f.logger.info(`kitaru ${args[0]}${args[0] === "stack" ? ` ${args[1]}` : ""}: ${run.spawnError ? `could not start (${run.spawnError.code ?? run.spawnError.message})` : run.timedOut ? "timed out" : run.cancelled ? "cancelled" : `exit ${run.exitCode ?? run.signal}`} after ${run.durationMs} ms`);
+    if (stderr) this.f.logger.debug(`kitaru stderr:\n${truncateText(stderr, 4000)}`);
+
+    if (run.spawnError) {
+      this.notify("error", options.command, `Kitaru: could not run ${found.executable}: ${run.spawnError.code ?? run.spawnError.message}.`, [{ title: "Show Logs", run: () => this.f.logger.show(true) }]);
+      return { run, line };
+    }
+    if (run.timedOut) {
+      this.notify("error", options.command, `Kitaru: \`${line}\` did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped, with its child processes. Increase kitaru.cliTimeoutSeconds if it needs longer.`, [
+        { title: "Open Settings", run: () => vscode.commands.executeCommand("workbench.action.openSettings", "kitaru.cliTimeoutSeconds") },
+        { title: "Show Logs", run: () => this.f.logger.show(true) },
+      ]);
+      return { run, line };
+    }
+    if (run.cancelled) {
+      if (options.quietCancel) return { run, line };
+      this.notify("info", options.command, `Kitaru: cancelled \`${line}\`; the process and its children were stopped.`, []);
+      return { run, line };
+    }
+    const outcome = parseCliOutput(run, secrets);
+    for (const w of outcome.warnings) this.f.logger.warn(`kitaru warned: ${w}`);
+    return { outcome, run, line };
+  }
+
+  /** A cancellable progress notification, only for calls that take more than a moment. */
+  private progressAfterDelay(title: string, running: Promise<unknown>, controller: AbortController): void {
+    let done = false;
+    void running.finally(() => (done = true));
+    setTimeout(() => {
+      if (done || controller.signal.aborted) return;
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
+        token.onCancellationRequested(() => controller.abort());
+        return running.then(
+          () => undefined,
+          () => undefined,
+        );
+      });
+    }, PROGRESS_DELAY_MS);
+  }
+
+  private cancelAll(): number {
+    const n = this.controllers.size;
+    for (const c of this.controllers) c.abort();
+    return n;
+  }
+
+  /** Remote login without an API key: Kitaru's browser device flow, streamed into a terminal so its URL and code are seen. */
+  private async deviceFlow(found: Located, args: string[], target: string, command: string): Promise<ExecResult> {
+    const settings = readSettings(found.ctx.folder);
+    const controller = new AbortController();
+    const writer = new vscode.EventEmitter<string>();
+    const closer = new vscode.EventEmitter<number | void>();
+    let opened = false;
+    const pending: string[] = [];
+    const write = (text: string) => (opened ? writer.fire(text) : pending.push(text));
+    const pty: vscode.Pseudoterminal = {
+      onDidWrite: writer.event,
+      onDidClose: closer.event,
+      open: () => {
+        opened = true;
+        for (const t of pending.splice(0)) writer.fire(t);
+      },
+      close: () => controller.abort(),
+      handleInput: (data) => {
+        if (data === "\u0003") controller.abort();
+      },
+    };
+    const terminal = vscode.window.createTerminal({ name: "Kitaru: Log In", pty, iconPath: new vscode.ThemeIcon("key") });
+    terminal.show(true);
+    write(`$ ${displayCommandLine(found.executable, args)}\r\n`);
+    write(`Signing in to ${target} in the browser. Press Ctrl+C here, or Cancel on the notification, to stop.\r\n\r\n`);
+    let announced = false;
+    let buffer = "";
+    const r = await this.exec(found, args, {
+      title: `Kitaru: waiting for the browser sign-in to ${target}…`,
+      command,
+      controller,
+      timeoutMs: Math.max(settings.cliTimeoutSeconds, DEVICE_FLOW_MIN_TIMEOUT_S) * 1000,
+      onOutput: (text) => {
+        write(text.replace(/\r?\n/g, "\r\n"));
+        buffer = (buffer + text).slice(-4000);
+        if (announced) return;
+        const url = /(https?:\/\/[^\s"'<>]+)/.exec(buffer)?.[1]?.replace(/[.,;)]+$/, "");
+        if (!url) return;
+        announced = true;
+        const code = /\bcode[:\s]+([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})?)/i.exec(buffer)?.[1];
+        this.f.logger.info(`Device sign-in: open ${url}${code ? ` and confirm code ${code}` : ""}.`);
+        this.notify("info", command, `Kitaru: to finish logging in, open ${url} in a browser${code ? ` and confirm code ${code}` : ""}. The terminal "Kitaru: Log In" shows kitaru's output.`, [
+          { title: "Open in Browser", run: () => vscode.env.openExternal(vscode.Uri.parse(url)) },
+          ...(code ? [{ title: "Copy Code", run: () => vscode.env.clipboard.writeText(code) }] : []),
+        ]);
+      },
+    });
+    write(`\r\n[kitaru ${r.run.timedOut ? "timed out" : r.run.cancelled ? "was cancelled" : `exited with code ${r.run.exitCode ?? r.run.signal}`}]\r\n`);
+    writer.dispose();
+    closer.dispose();
+    return r;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Stacks
+
+  private async pickStack(found: Located): Promise<StackInfo | undefined | "failed"> {
+    const title = "Kitaru: Switch Stack";
+    const placeholder = this.stackPlaceholder(found.ctx);
+    if (this.answers.length) {
+      const stacks = await this.listStacks(found, false);
+      if (!stacks) return "failed";
+      const items = stacks.map(stackItem);
+      this.lastPickRecord = { title, placeholder, items: items.map(({ label, description, detail }) => ({ label, ...(description ? { description } : {}), ...(detail ? { detail } : {}) })) };
+      const answer = this.answers.shift();
+      if (answer === undefined) return undefined;
+      return stacks.find((s) => s.name === answer || s.id === answer) ?? undefined;
+    }
+
+    type Item = vscode.QuickPickItem & { stack: StackInfo };
+    const qp = vscode.window.createQuickPick<Item>();
+    qp.title = title;
+    qp.placeholder = placeholder;
+    qp.matchOnDescription = true;
+    qp.matchOnDetail = true;
+    qp.buttons = [{ iconPath: new vscode.ThemeIcon("refresh"), tooltip: "Reload the list of stacks" }];
+    const controller = new AbortController();
+    let failed = false;
+    const load = async (force: boolean) => {
+      qp.busy = true;
+      const stacks = await this.listStacks(found, force, controller);
+      qp.busy = false;
+      if (!stacks) {
+        failed = true;
+        qp.hide();
+        return;
+      }
+      qp.items = stacks.map((stack) => ({ ...stackItem(stack), stack }));
+      const active = qp.items.find((i) => i.stack.isActive);
+      if (active) qp.activeItems = [active];
+    };
+    try {
+      return await new Promise<StackInfo | undefined | "failed">((resolve) => {
+        qp.onDidAccept(() => {
+          const choice = qp.selectedItems[0]?.stack;
+          if (choice) {
+            resolve(choice);
+            qp.hide();
+          }
+        });
+        qp.onDidTriggerButton(() => void load(true));
+        qp.onDidHide(() => {
+          controller.abort();
+          resolve(failed ? "failed" : undefined);
+        });
+        qp.show();
+        void load(false);
+      });
+    } finally {
+      qp.dispose();
+    }
+  }
+
+  private stackPlaceholder(ctx: Context): string {
+    const s = ctx.snapshot?.resolution.settings.stack;
+    if (s && s.source !== "global" && s.source !== "default" && s.value !== null) {
+      return `Choose the active stack. Note: this workspace runs on '${String(s.value)}' from ${describeSettingOrigin(s, ctx.folder?.uri.fsPath)} whatever is chosen here.`;
+    }
+    return "Choose the active stack (kitaru stack use)";
+  }
+
+  /** `kitaru stack list`, cached until config.yaml changes (or 5 minutes pass). */
+  private async listStacks(found: Located, force: boolean, controller?: AbortController): Promise<StackInfo[] | undefined> {
+    const key = `${found.executable}\0${found.ctx.cwd}\0${found.ctx.snapshot?.resolution.configDir.path ?? ""}`;
+    const signature = this.persistedSignature(found.ctx);
+    const cached = this.stackCache;
+    if (!force && cached && cached.key === key && cached.signature === signature && Date.now() - cached.at < STACK_CACHE_TTL_MS) {
+      this.f.logger.debug("Stack list from cache.");
+      return cached.stacks;
+    }
+    const r = await this.exec(found, ["stack", "list", "-o", "json"], { command: "Switch Stack", quietCancel: true, ...(controller ? { controller } : {}) });
+    if (!r.outcome) return undefined;
+    if (!r.outcome.ok) {
+      this.failure("Switch Stack", "could not list the stacks", r.outcome);
+      return undefined;
+    }
+    const stacks = parseStacks(r.outcome);
+    this.stackCache = { key, signature, at: Date.now(), stacks };
+    return stacks;
+  }
+
+  private cachedStacks(): StackInfo[] {
+    return this.stackCache?.stacks ?? [];
+  }
+
+  /** Size and time of every config.yaml that holds the active stack: when one changes, the cached list is stale. */
+  private persistedSignature(ctx: Context): string {
+    const files = (ctx.snapshot?.resolution.looked ?? []).filter((l) => l.role === "config.yaml" || l.role === "repository").map((l) => (l.role === "repository" && !l.path.endsWith(".yaml") ? path.join(l.path, "config.yaml") : l.path));
+    return files
+      .map((file) => {
+        try {
+          const st = fs.statSync(file);
+          return `${file}:${st.size}:${st.mtimeMs}`;
+        } catch {
+          return `${file}:absent`;
+        }
+      })
+      .join("|");
+  }
+
+  /** `stack=` choices in the project's Python code: a flow or run() that picks its own stack is not moved by `stack use`. */
+  private async codePins(ctx: Context): Promise<CodePin[]> {
+    if (!ctx.folder) return [];
+    try {
+      const files = await vscode.workspace.findFiles(new vscode.RelativePattern(ctx.cwd, "**/*.py"), IGNORED_DIRS, 400);
+      const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === "file").map((d) => [d.uri.fsPath, d.getText()]));
+      const pins: CodePin[] = [];
+      for (const uri of files) {
+        const file = uri.fsPath;
+        const text = open.get(file) ?? (await fs.promises.readFile(file, "utf8").catch(() => ""));
+        if (!text.includes("kitaru") || !/\bstack\s*=/.test(text)) continue;
+        pins.push(...stackPinsInModule(file, readPythonModule(text)));
+      }
+      return pins.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    } catch (error) {
+      this.f.logger.debug(`Could not scan Python files for stack=: ${(error as Error).message}`);
+      return [];
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Prompts (answered by the test hook's queue when it holds answers)
+
+  private async input(options: { title: string; prompt: string; placeHolder?: string; value?: string; password?: boolean; validate?: (text: string) => string | undefined }): Promise<string | undefined> {
+    if (this.answers.length) {
+      const answer = this.answers.shift();
+      if (answer === undefined) return undefined;
+      const problem = options.validate?.(answer);
+      if (problem) {
+        // A person would see the message under the box and fix the text or press Escape.
+        this.lastValidationMessage = problem;
+        return undefined;
+      }
+      return answer;
+    }
+    return vscode.window.showInputBox({
+      title: options.title,
+      prompt: options.prompt,
+      ...(options.placeHolder ? { placeHolder: options.placeHolder } : {}),
+      ...(options.value ? { value: options.value } : {}),
+      password: options.password ?? false,
+      ignoreFocusOut: true,
+      ...(options.validate ? { validateInput: (text: string) => (text.trim() ? options.validate!(text) : undefined) } : {}),
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Messages
+
+  private refuseIfBusy(command: string): boolean {
+    const busy = this.lock.busyWith;
+    if (!busy) return false;
+    this.notify("warning", command, `Kitaru: another kitaru command is still running (${busy}). Wait for it to finish, or cancel it, then try again.`, []);
+    return true;
+  }
+
+  private acquire(command: string, label: string): (() => void) | undefined {
+    const release = this.lock.tryAcquire(label);
+    if (!release) this.refuseIfBusy(command);
+    return release;
+  }
+
+  private failure(command: string, what: string, f: CliFailure, secrets: string[] = []): void {
+    const warnings = f.warnings.length ? ` Kitaru also warned: ${f.warnings.join(" ")}` : "";
+    this.notify("error", command, redact(`Kitaru: ${what}: ${failureText(f)}${warnings}`, secrets), [{ title: "Show Logs", run: () => this.f.logger.show(true) }]);
+  }
+
+  private effective(command: string, msg: EffectiveMessage, warnings: string[], secrets: string[] = []): void {
+    const warned = warnings.length ? ` Kitaru warned: ${warnings.join(" ")}` : "";
+    const actions: Action[] = [];
+    if (msg.open) {
+      const open = msg.open;
+      const label = `${vscode.workspace.asRelativePath(open.file, false)}:${open.line}`;
+      actions.push({ title: `Open ${label}`, run: () => vscode.commands.executeCommand("kitaru.openOrigin", vscode.Uri.file(open.file), open.line, open.column ?? 1) });
+    }
+    this.notify(msg.severity === "warning" || warnings.length ? "warning" : "info", command, redact(`Kitaru: ${msg.text}${warned}`, secrets), actions);
+  }
+
+  private refusalActions(ctx: Context): Action[] {
+    const fromSetting = Object.values(ctx.environment.origins).some((o) => o.label === "kitaru.environment setting");
+    return fromSetting ? [{ title: "Open Settings", run: () => vscode.commands.executeCommand("workbench.action.openSettings", "kitaru.environment") }] : [];
+  }
+
+  private openSettingsAction(): Action {
+    return { title: "Open Settings", run: () => vscode.commands.executeCommand("workbench.action.openSettings", "kitaru.path") };
+  }
+
+  /** Logs, records and shows a message. Never awaited: a command finishes while its message is still on screen. */
+  private notify(severity: ShownMessage["severity"], command: string, text: string, actions: Action[]): void {
+    this.shown.push({ severity, text, actions: actions.map((a) => a.title), command, at: Date.now() });
+    if (this.shown.length > 100) this.shown.splice(0, this.shown.length - 100);
+    if (severity === "error") this.f.logger.error(text);
+    else if (severity === "warning") this.f.logger.warn(text);
+    else this.f.logger.info(text);
+    const show = severity === "error" ? vscode.window.showErrorMessage : severity === "warning" ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void Promise.resolve(show(text, ...actions.map((a) => a.title))).then(
+      (choice) => actions.find((a) => a.title === choice)?.run(),
+      () => undefined,
+    );
+  }
+
+  private base(ctx: Context): { base?: string } {
+    return ctx.folder ? { base: ctx.folder.uri.fsPath } : {};
+  }
+
+  dispose(): void {
+    this.cancelAll();
+    this.runner.dispose();
+  }
+}
+
+interface Action {
+  title: string;
+  run: () => unknown;
+}
+
+function stackItem(stack: StackInfo): vscode.QuickPickItem {
+  const tags = [stack.isActive ? "active" : "", stack.isManaged ? "managed" : ""].filter(Boolean).join(" · ");
+  return { label: `${stack.isActive ? "$(check) " : ""}${stack.name}`, ...(tags ? { description: tags } : {}), detail: stack.id };
+}
+
+function isExecutableFile(file: string): boolean {
+  try {
+    if (!fs.statSync(file).isFile()) return false;
+    if (process.platform === "win32") return true;
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function truncateText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
+}
+
+/**
+ * The interpreter of the environment selected in the Python extension, when
+ * that extension is installed. Its API is feature-detected (the
+ * `environments` API, else the older `settings.getExecutionDetails`); it is
+ * never required.
+ */
+async function pythonFromExtension(folder: vscode.Uri | undefined, logger: FeatureContext["logger"]): Promise<string | undefined> {
+  const ext = vscode.extensions.getExtension("ms-python.python");
+  if (!ext) return undefined;
+  try {
+    const api = (ext.isActive ? ext.exports : await within(Promise.resolve(ext.activate()), 5000)) as PythonApi | undefined;
+    let exe: string | undefined;
+    const envs = api?.environments;
+    if (envs && typeof envs.getActiveEnvironmentPath === "function") {
+      const active = envs.getActiveEnvironmentPath(folder);
+      const resolved = typeof envs.resolveEnvironment === "function" ? await within(Promise.resolve(envs.resolveEnvironment(active)), 5000) : undefined;
+      exe = resolved?.executable?.uri?.fsPath ?? (typeof active?.path === "string" ? active.path : undefined);
+    } else if (typeof api?.settings?.getExecutionDetails === "function") {
+      const cmd = api.settings.getExecutionDetails(folder)?.execCommand?.[0];
+      exe = typeof cmd === "string" ? cmd : undefined;
+    }
+    if (!exe) return undefined;
+    // An environment given by its prefix folder (conda): its interpreter is inside.
+    try {
+      if (fs.statSync(exe).isDirectory()) exe = process.platform === "win32" ? path.join(exe, "python.exe") : path.join(exe, "bin", "python");
+    } catch {
+      // not on disk; findKitaru reports what it tried
+    }
+    return exe;
+  } catch (error) {
+    logger.debug(`The Python extension did not report an environment: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+interface PythonApi {
+  environments?: {
+    getActiveEnvironmentPath?(resource?: vscode.Uri): { id?: string; path?: string } | undefined;
+    resolveEnvironment?(env: unknown): Promise<{ executable?: { uri?: vscode.Uri } } | undefined> | { executable?: { uri?: vscode.Uri } } | undefined;
+  };
+  settings?: { getExecutionDetails?(resource?: vscode.Uri): { execCommand?: string[] } | undefined };
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
+}
