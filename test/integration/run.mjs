@@ -158,6 +158,27 @@ function tail(file, lines) {
   }
 }
 
+/** Files (walked recursively) that contain any of the texts. */
+function findLeaks(roots, texts) {
+  const leaks = [];
+  const visit = (p) => {
+    if (!fs.existsSync(p)) return;
+    if (fs.statSync(p).isDirectory()) {
+      for (const name of fs.readdirSync(p)) visit(path.join(p, name));
+      return;
+    }
+    const content = fs.readFileSync(p, "latin1");
+    for (const secret of texts) if (content.includes(secret)) leaks.push({ file: p, secret });
+  };
+  roots.forEach(visit);
+  return leaks;
+}
+
+function countFiles(dir) {
+  if (!fs.existsSync(dir)) return 0;
+  return fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).reduce((n, name) => n + countFiles(path.join(dir, name)), 0) : 1;
+}
+
 async function runScenario(scenario, { suiteFiles, extension, timeoutMs, keepOpen }) {
   const t0 = Date.now();
   const outcome = { name: scenario.name, ok: false, passed: 0, failed: 0, pending: 0, problems: [], durationMs: 0 };
@@ -226,6 +247,15 @@ async function runScenario(scenario, { suiteFiles, extension, timeoutMs, keepOpe
     }
     if (results.failed > 0) outcome.problems.push(`${results.failed} test(s) failed`);
     if (results.tests.length === 0 && !results.fatal) outcome.problems.push("no tests ran");
+
+    // Secrets the scenario's fixtures hold must not appear in any log, result or output channel.
+    const forbidden = scenario.forbiddenOutput ?? [];
+    if (forbidden.length) {
+      const logsDir = vs.collectLogs(path.join(scenarioDir, "logs"));
+      const leaks = findLeaks([logsDir, path.join(scenarioDir, "results.json")], forbidden);
+      for (const leak of leaks) outcome.problems.push(`a fixture secret (${leak.secret.slice(0, 4)}…) appears in ${path.relative(ROOT, leak.file)}`);
+      console.log(`  secrets: none of ${forbidden.length} fixture secret(s) in ${countFiles(logsDir)} log file(s) and the results${leaks.length ? " — LEAKED" : ""}`);
+    }
 
     if (outcome.problems.length === 0 && scenario.screenshots) {
       const ts = Date.now();

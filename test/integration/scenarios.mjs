@@ -11,6 +11,8 @@
 //   suites        files of test/integration/suites/ to run, e.g. "smoke.test.ts"
 //   trustWorkspace  default true; false starts in Restricted Mode
 //   timeoutMs     whole-scenario deadline (default 5 minutes)
+//   forbiddenOutput  texts (fixture secrets) that must not appear in any log
+//                 file (server, extension host, output channels) or result
 //   screenshots   optional async (page, outDir, ctx) => {...}: runs after the
 //                 suites passed, with the same VS Code; use ./ui.mjs helpers.
 //
@@ -91,6 +93,8 @@ export const scenarios = [
     },
     settings: {},
     suites: ["live.test.ts"],
+    // The token live.test.ts writes into pyproject.toml.
+    forbiddenOutput: ["kat_live_9Zq4wX2vLm7R8sTnB3yQ"],
   },
   {
     name: "multi-root",
