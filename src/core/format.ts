@@ -49,12 +49,16 @@ export function formatResolution(r: Resolution, opts: FormatOptions): string {
   lines.push(c.dim(`config directory: ${r.configDir.path}  [${r.configDir.source === "default" ? r.configDir.reason : r.configDir.source}]`));
   if (r.python?.flow) lines.push(c.dim(`flow: ${r.python.flow.name} (${shortPath(r.python.flow.file, r)}:${r.python.flow.span.start.line})${r.python.call ? `, called at ${shortPath(r.python.call.file, r)}:${r.python.call.line}` : ""}`));
   const settings = Object.values(r.settings);
-  const width = Math.min(40, Math.max(...settings.map((s) => s.key.length), 8));
+  const cols = {
+    key: Math.min(40, Math.max(8, ...settings.map((s) => s.key.length))),
+    value: Math.min(36, Math.max(6, ...settings.flatMap((s) => [s, ...s.overridden].map((c) => showValue(c).length)))),
+    layer: Math.max(...Object.values(SOURCE_LABELS).map((l) => l.length)),
+  };
   for (const group of GROUPS) {
     const inGroup = settings.filter((s) => groupOf(s.key) === group);
     if (!inGroup.length) continue;
     lines.push("", c.bold(group));
-    for (const s of inGroup) lines.push(...settingLines(s, r, width, c));
+    for (const s of inGroup) lines.push(...settingLines(s, r, cols, c));
   }
   if (r.problems.length) {
     lines.push("", c.bold("Problems"));
@@ -64,15 +68,21 @@ export function formatResolution(r: Resolution, opts: FormatOptions): string {
   return lines.join("\n") + "\n";
 }
 
-function settingLines(s: Setting, r: Resolution, width: number, c: ReturnType<typeof paint>): string[] {
-  const value = showValue(s);
-  const head = `  ${s.key.padEnd(width)} = ${s.source === "default" ? c.dim(value) : c.cyan(value)}`;
-  const label = SOURCE_LABELS[s.source];
+type Columns = { key: number; value: number; layer: number };
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text + " " : text.padEnd(width + 1);
+}
+
+function settingLines(s: Setting, r: Resolution, cols: Columns, c: ReturnType<typeof paint>): string[] {
+  const value = pad(showValue(s), cols.value);
   const origin = where(s, r);
-  const out = [`${head}  ${c.green(label)}${origin ? "  " + c.dim(origin) : ""}${s.masked ? c.dim("  (masked)") : ""}`];
-  if (s.note && s.origin) out.push(`  ${" ".repeat(width)}   ${c.dim(s.note)}`);
+  const head = `  ${s.key.padEnd(cols.key)} = ${s.source === "default" ? c.dim(value) : c.cyan(value)} ${c.green(pad(SOURCE_LABELS[s.source], cols.layer))}${origin ? c.dim(origin) : ""}${s.masked ? c.dim("  (masked)") : ""}`;
+  const out = [head.trimEnd()];
+  const indent = " ".repeat(cols.key + 5);
+  if (s.note && s.origin) out.push(`${indent}${c.dim(s.note)}`);
   for (const o of s.overridden) {
-    out.push(`  ${" ".repeat(width)}   ${c.dim("overrides")} ${c.strike(showValue(o))} ${c.dim(`${SOURCE_LABELS[o.source]}  ${where(o, r)}`)}`);
+    out.push(`${indent}${c.dim("overrides ")}${c.strike(showValue(o))} ${c.dim(`(${SOURCE_LABELS[o.source]}${where(o, r) ? `, ${where(o, r)}` : ""})`)}`);
   }
   return out;
 }
