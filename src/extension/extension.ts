@@ -14,6 +14,7 @@ import { projectLabel } from "./present";
 import { registerItemActions } from "./itemActions";
 import { registerStatusBar } from "./statusBar";
 import { registerKitaruCommands, type KitaruCliApi } from "./kitaruCommands";
+import { registerPythonFeatures } from "./python/register";
 import type { Snapshot } from "./model";
 
 /** What the extension exports: used by its integration tests, stable enough for other extensions. */
@@ -54,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
   const statusBar = registerStatusBar(features);
   registerItemActions(features);
   const cli = registerKitaruCommands(features);
+  registerPythonFeatures(features);
 
   const ready = (async () => {
     try {

@@ -1,0 +1,167 @@
+/**
+ * Hovers on the configuration keyword arguments of `@flow(...)`, `kitaru.configure(...)`,
+ * `.run(...)`/`.deploy(...)` and `@checkpoint(cache=...)`: what the setting means, the value
+ * it ends up with and from which layer, whether this argument wins, what it overrides or what
+ * overrides it. Values come from the resolution, so secrets arrive masked.
+ */
+import * as vscode from "vscode";
+import { LAYER_SHORT } from "../../core/flowSummary";
+import type { Origin, Source } from "../../core/layer";
+import { settingTargets, targetsAt, type SettingTarget, type TargetContext, type TargetLayer } from "../../core/pythonTargets";
+import type { Candidate, Setting } from "../../core/resolve";
+import { settingInfo } from "../../core/settingsInfo";
+import type { Span } from "../../core/types";
+import { describeOrigin, displayValue, md, sourceLabel } from "../present";
+import type { FlowResolution, FlowResolutions } from "./flowResolutions";
+import type { WorkspaceFlows } from "./workspaceFlows";
+
+const LAYER_SOURCE: Record<TargetLayer, Source> = { decorator: "decorator", configure: "configure", invocation: "invocation", checkpoint: "decorator" };
+const LAYER_WORDS: Record<TargetLayer, string> = { decorator: "@flow decorator", configure: "kitaru.configure()", invocation: "call", checkpoint: "@checkpoint" };
+const MAX_CONTEXTS = 4;
+
+export class FlowHoverProvider implements vscode.HoverProvider {
+  private readonly targets = new Map<string, { version: number; targets: SettingTarget[] }>();
+
+  constructor(
+    private readonly flows: WorkspaceFlows,
+    private readonly resolutions: FlowResolutions,
+  ) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    if (document.uri.scheme !== "file") return undefined;
+    this.flows.syncDocument(document);
+    const file = document.uri.fsPath;
+    const hits = targetsAt(this.targetsOf(file), { line: position.line + 1, column: position.character + 1 });
+    if (!hits.length) return undefined;
+    const text = this.render(file, hits);
+    const target = hits[0]!;
+    return new vscode.Hover(text, toRange(target.span));
+  }
+
+  /** Targets of a module, cached per index version (call links may change with other files). */
+  targetsOf(file: string): SettingTarget[] {
+    const version = this.flows.index.version;
+    const hit = this.targets.get(file);
+    if (hit && hit.version === version) return hit.targets;
+    const module = this.flows.index.get(file);
+    const targets = module ? settingTargets(module.summary, { linkedCalls: this.flows.index.callsIn(file).map((c) => c.call) }) : [];
+    this.targets.set(file, { version, targets });
+    return targets;
+  }
+
+  private render(file: string, hits: SettingTarget[]): vscode.MarkdownString {
+    const t = hits[0]!;
+    const owners = [...new Set(hits.map((h) => h.owner))];
+    const lines: string[] = [`**${md(t.key)}** — ${LAYER_WORDS[t.layer]} argument of \`${owners.join("`, `")}\``, ""];
+    const contexts = dedupeContexts(hits.flatMap((h) => h.contexts));
+    const links: string[] = [];
+    const shown = contexts.slice(0, MAX_CONTEXTS);
+    for (const ctx of shown) {
+      const r = "flow" in ctx ? this.resolutions.forFlow(file, ctx.flow) : this.resolutions.forCall(file, ctx.call);
+      if (!r?.ok) continue;
+      if (contexts.length > 1) lines.push(`*${"flow" in ctx ? `In flow \`${md(ctx.flow)}\`` : `In the call on line ${ctx.call}`}:*`, "");
+      lines.push(...(t.key === "image" ? this.imageLines(t, file, r) : this.settingLines(t, file, r)), "");
+      links.push(`[Explain ${"flow" in ctx ? `flow ${md(ctx.flow)}` : `call on line ${ctx.call}`}](${explainLink(r)})`);
+    }
+    if (contexts.length > shown.length) lines.push(`*…and ${contexts.length - shown.length} more.*`, "");
+    if (!shown.length) lines.push(...this.withoutContext(t, file), "");
+    const info = settingInfo(t.key === "image" ? "image" : t.key);
+    if (info) lines.push("---", md(info.description), "", `*Type:* ${md(info.type)}${info.env && !t.key.startsWith("checkpoint.") ? ` · *Variable:* \`${info.env}\`` : ""}`);
+    if (links.length) lines.push("", links.join(" · "));
+    const text = new vscode.MarkdownString(lines.join("\n"));
+    // Command links only to the explain command, nothing else.
+    text.isTrusted = { enabledCommands: ["kitaru.explain"] };
+    return text;
+  }
+
+  private settingLines(t: SettingTarget, file: string, r: FlowResolution): string[] {
+    const base = r.workspace;
+    const s = r.resolution.settings[t.key];
+    if (!s) return ["Not set by any layer."];
+    const lines = [`Effective: \`${md(displayValue(s))}\`${s.masked ? " *(masked)*" : ""} from **${md(sourceLabel(s.source))}**${s.origin ? ` (${md(describeOrigin(s.origin, base))})` : ""}`];
+    const chain = [s, ...s.overridden];
+    const mine = chain.find((c) => isMine(c, t, file));
+    const lower = (list: Candidate[]) => list.filter((c) => !(c.source === "default" && c.value === null)).map((c) => `~~${md(displayValue(c))}~~ ${md(sourceLabel(c.source))}${c.origin ? ` (${md(describeOrigin(c.origin, base))})` : ""}`);
+    if (t.layer === "checkpoint") {
+      if (mine === s) lines.push("", "This checkpoint's own setting applies: no execution-level cache is set.");
+      else lines.push("", `Replaced by the execution-level cache from **${md(sourceLabel(s.source))}**: an execution-wide cache replaces every \`@checkpoint(cache=...)\` for the run.`);
+      return lines;
+    }
+    if (mine === s) {
+      lines.push("", "**This argument wins.**");
+      const overrides = lower(s.overridden);
+      if (overrides.length) lines.push("", `Overrides: ${overrides.join(" · ")}`);
+    } else if (mine) {
+      const index = chain.indexOf(mine);
+      lines.push("", `This argument sets \`${md(displayValue(mine))}\`, overridden by **${md(sourceLabel(s.source))}**${s.origin ? ` (${md(describeOrigin(s.origin, base))})` : ""}.`);
+      const overrides = lower(chain.slice(index + 1));
+      if (overrides.length) lines.push("", `It overrides: ${overrides.join(" · ")}`);
+    } else {
+      lines.push("", "This argument sets no value here (None, or a value Kitaru would refuse: see Problems).");
+    }
+    return lines;
+  }
+
+  private imageLines(t: SettingTarget, file: string, r: FlowResolution): string[] {
+    const base = r.workspace;
+    const rows: string[] = [];
+    for (const [key, s] of Object.entries(r.resolution.settings) as [string, Setting][]) {
+      if (key !== "image" && !key.startsWith("image.")) continue;
+      const mine = [s, ...s.overridden].find((c) => isMine(c, t, file));
+      if (!mine) continue;
+      const field = key === "image" ? "image" : key.slice("image.".length);
+      rows.push(
+        mine === s
+          ? `- \`${md(field)}\` = \`${md(displayValue(s))}\` — wins${s.overridden.length ? ` over ${md(LAYER_SHORT[s.overridden[0]!.source])}` : ""}`
+          : `- \`${md(field)}\` = ~~\`${md(displayValue(mine))}\`~~ — overridden by \`${md(displayValue(s))}\` from ${md(sourceLabel(s.source))}${s.origin ? ` (${md(describeOrigin(s.origin, base))})` : ""}`,
+      );
+    }
+    if (!rows.length) return ["This argument sets no image field the reader can see."];
+    return ["Image fields from this argument (merged field by field with the other layers):", "", ...rows];
+  }
+
+  /** A checkpoint in a module without flows, a configure() that precedes no call: what every run inherits. */
+  private withoutContext(t: SettingTarget, file: string): string[] {
+    const r = this.resolutions.forProject(file);
+    if (!r) return [];
+    if (t.layer === "checkpoint") {
+      const cache = r.resolution.settings.cache;
+      if (cache && cache.source !== "default") return [`Every run replaces it: the execution-level cache \`${md(displayValue(cache))}\` comes from **${md(sourceLabel(cache.source))}**${cache.origin ? ` (${md(describeOrigin(cache.origin, r.workspace))})` : ""}.`];
+      return ["Applies unless a run sets an execution-level cache (run(), @flow, configure(), KITARU_CACHE or pyproject)."];
+    }
+    const s = r.resolution.settings[t.key];
+    const below = s && !(s.source === "default" && s.value === null) ? ` Below it: \`${md(displayValue(s))}\` from ${md(sourceLabel(s.source))}${s.origin ? ` (${md(describeOrigin(s.origin, r.workspace))})` : ""}.` : "";
+    return [`Applies to flows started after it in this process, above the environment, pyproject.toml and persisted settings.${below}`];
+  }
+}
+
+function isMine(c: Candidate, t: SettingTarget, file: string): boolean {
+  if (c.source !== LAYER_SOURCE[t.layer]) return false;
+  const o: Origin | undefined = c.origin;
+  if (!o || "env" in o || o.file !== file) return false;
+  const pos = { line: o.line, column: o.column ?? 1 };
+  return within(t.span, pos) || within(t.valueSpan, pos);
+}
+
+function within(span: Span, pos: { line: number; column: number }): boolean {
+  const after = pos.line > span.start.line || (pos.line === span.start.line && pos.column >= span.start.column);
+  const before = pos.line < span.end.line || (pos.line === span.end.line && pos.column <= span.end.column);
+  return after && before;
+}
+
+function dedupeContexts(list: TargetContext[]): TargetContext[] {
+  const seen = new Set<string>();
+  return list.filter((c) => {
+    const k = "flow" in c ? `f:${c.flow}` : `c:${c.call}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+}
+
+export function explainLink(r: FlowResolution): string {
+  const request = { dir: r.project.dir, [r.kind]: r.spec };
+  return `command:kitaru.explain?${encodeURIComponent(JSON.stringify([request]))}`;
+}
+
+export function toRange(span: Span): vscode.Range {
+  return new vscode.Range(span.start.line - 1, span.start.column - 1, span.end.line - 1, span.end.column - 1);
+}
