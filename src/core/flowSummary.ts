@@ -107,15 +107,17 @@ function image(settings: Readonly<Record<string, SettingLike | undefined>>, base
     groups.set(s.source, names);
   }
   const ordered = [...groups.entries()].sort((a, b) => rank(a[0]) - rank(b[0]));
-  const shown = ordered.slice(0, 2).map(([source, names]) => `${names.slice(0, 2).join(", ")}${names.length > 2 ? ` +${names.length - 2}` : ""} · ${LAYER_SHORT[source]}`);
-  if (ordered.length > 2) shown.push("…");
-  const top = ordered[0]?.[0] ?? baseImage!.source;
+  // The highest layer's fields only (a lens is one line); the tooltip lists them all.
+  const highest = ordered[0];
+  const more = ordered.length > 1 ? ", …" : "";
+  const fieldsText = highest ? `${highest[1].slice(0, 2).join(", ")}${highest[1].length > 2 ? "…" : ""} · ${LAYER_SHORT[highest[0]]}${more}` : "";
+  const top = highest?.[0] ?? baseImage!.source;
   if (baseImage && baseRank !== Infinity) {
     const value = summaryValue("image.base_image", baseImage);
-    const title = `image ${value} · ${LAYER_SHORT[baseImage.source]}${shown.length ? `, +${shown.join(", +")}` : ""}`;
+    const title = `image ${value} · ${LAYER_SHORT[baseImage.source]}${fieldsText ? `, +${fieldsText}` : ""}`;
     return { key: "image", title, value, source: top, detail };
   }
-  return { key: "image", title: `image ${shown.join(", ")}`, value: ordered.map(([, n]) => n.join(", ")).join(", "), source: top, detail };
+  return { key: "image", title: `image ${fieldsText}`, value: ordered.map(([, n]) => n.join(", ")).join(", "), source: top, detail };
 }
 
 function detailOf(key: string, s: SettingLike, base: string | undefined): string {

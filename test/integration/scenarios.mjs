@@ -20,6 +20,7 @@
 //        workspace /* set once workspace() returned */ }
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pythonScenarios } from "./pythonScenarios.mjs";
 import { openViewContainer, resizeSideBar, saveScreenshot, dismissNotifications, waitForTreeRows, hover } from "./ui.mjs";
 
 /** Name of the first view in the Kitaru view container, from package.json. */
@@ -108,6 +109,7 @@ export const scenarios = [
     settings: {},
     suites: ["multiroot.test.ts"],
   },
+  ...pythonScenarios,
 ];
 
 /** A temp copy of test/fixtures/NAME, so tests may edit it freely. */

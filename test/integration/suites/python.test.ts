@@ -1,0 +1,329 @@
+/// <reference types="mocha" />
+// The Python layers in a real VS Code, on test/fixtures/python-flows (a temp copy):
+// CodeLens texts through vscode.executeCodeLensProvider, hovers through
+// vscode.executeHoverProvider, Python diagnostics, the Flows tree group, the
+// frozen-spec section of the explain view — each compared with what the CLI
+// (`node dist/cli.js resolve --json`, a separate process) resolves for the same
+// flow or call — and edits of a decorator reaching the CodeLens and the tree.
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
+import * as vscode from "vscode";
+import { executionSummary, type SettingLike } from "../../../src/core/flowSummary";
+import { parseFrozenSpecSection } from "../../../src/core/frozenSpec";
+import { kitaru, row, type KitaruApi, type TreeRow } from "./kitaru";
+import { EXTENSION_ID, waitFor } from "./util";
+
+/** Literals in the fixture that must never be shown (the scenario also forbids them in every log). */
+const SECRETS = ["nwsk_live_4f9a8b7c6d5e4f3a2b1c", "hunter2-hunter2-hunter2"];
+
+const PIPELINES = "src/newsroom/pipelines.py";
+const REPORTS = "src/newsroom/reports.py";
+const RUNNER = "scripts/run_pipelines.py";
+
+interface Lens {
+  line: number;
+  title: string;
+  args: unknown[];
+}
+
+suite("python layers", () => {
+  let api: KitaruApi;
+  let ws: string;
+  let cliPath: string;
+
+  suiteSetup(async function () {
+    this.timeout(90_000);
+    api = await kitaru();
+    ws = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    cliPath = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, "dist", "cli.js");
+  });
+
+  const uriOf = (rel: string) => vscode.Uri.file(path.join(ws, rel));
+
+  async function open(rel: string): Promise<vscode.TextDocument> {
+    const doc = await vscode.workspace.openTextDocument(uriOf(rel));
+    await vscode.window.showTextDocument(doc, { preview: false });
+    return doc;
+  }
+
+  /** 1-based line of the `nth` line matching `re`. */
+  function lineOf(doc: vscode.TextDocument, re: RegExp, nth = 0): number {
+    let seen = 0;
+    for (let i = 0; i < doc.lineCount; i++) {
+      if (re.test(doc.lineAt(i).text) && seen++ === nth) return i + 1;
+    }
+    throw new Error(`no line matching ${re} (#${nth}) in ${doc.uri.fsPath}`);
+  }
+
+  /** Position of the `nth` occurrence of `needle` (0-based, for the VS Code API), `shift` characters in. */
+  function positionOf(doc: vscode.TextDocument, needle: string, nth = 0, shift = 1): vscode.Position {
+    const text = doc.getText();
+    let idx = -1;
+    for (let i = 0; i <= nth; i++) {
+      idx = text.indexOf(needle, idx + 1);
+      if (idx < 0) throw new Error(`${needle} #${nth} not found in ${doc.uri.fsPath}`);
+    }
+    return doc.positionAt(idx + shift);
+  }
+
+  async function lenses(doc: vscode.TextDocument): Promise<Lens[]> {
+    const list = (await vscode.commands.executeCommand<vscode.CodeLens[]>("vscode.executeCodeLensProvider", doc.uri, 100)) ?? [];
+    return list.filter((l) => l.command?.command === "kitaru.explain").map((l) => ({ line: l.range.start.line + 1, title: l.command!.title, args: l.command!.arguments ?? [] }));
+  }
+
+  async function lensTitles(doc: vscode.TextDocument, line: number, what: string, probe?: (titles: string[]) => boolean): Promise<string[]> {
+    return waitFor(
+      async () => {
+        const titles = (await lenses(doc)).filter((l) => l.line === line).map((l) => l.title);
+        return titles.length === 4 && (!probe || probe(titles)) ? titles : undefined;
+      },
+      { timeoutMs: 15_000, what },
+    );
+  }
+
+  /** The CLI's answer for the same flow or call: a separate process, the same files and environment. */
+  function cli(...args: string[]): { settings: Record<string, SettingLike> } & Record<string, unknown> {
+    const out = execFileSync(process.execPath, [cliPath, "resolve", "--workspace", ws, ...args, "--json"], { encoding: "utf8", env: process.env, timeout: 20_000 });
+    return JSON.parse(out);
+  }
+
+  /** The lens texts the CLI's resolution gives. */
+  const expectedTitles = (...args: string[]) => executionSummary(cli(...args).settings, ws).map((s) => s.title);
+
+  async function hoverText(doc: vscode.TextDocument, pos: vscode.Position): Promise<string> {
+    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", doc.uri, pos)) ?? [];
+    // Markdown source with its escapes removed, so assertions read like the rendered hover.
+    return hovers
+      .flatMap((h) => h.contents)
+      .map((c) => (typeof c === "string" ? c : c.value))
+      .join("\n")
+      .replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, "$1");
+  }
+
+  function kitaruDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+    return vscode.languages.getDiagnostics(uri).filter((d) => d.source === "Kitaru");
+  }
+
+  const noSecret = (text: string, where: string) => {
+    for (const s of SECRETS) assert.ok(!text.includes(s), `${where} shows a fixture secret in clear`);
+  };
+
+  test("CodeLens above each @flow: stack, cache, retries and image with their layers, as the CLI resolves them", async function () {
+    this.timeout(40_000);
+    const doc = await open(PIPELINES);
+    const research = lineOf(doc, /^@durable_flow\($/);
+    const titles = await lensTitles(doc, research, "lenses above @durable_flow( for research");
+    assert.deepStrictEqual(titles, ["stack gpu-cluster · @flow", "cache off · pyproject", "retries 3 · @flow", "image python:3.12-slim · pyproject, +apt_packages, environment… · @flow"]);
+    assert.deepStrictEqual(titles, expectedTitles("--flow", `${PIPELINES}:research`));
+    const digest = lineOf(doc, /^@durable_flow\(cache=True/);
+    const digestTitles = await lensTitles(doc, digest, "lenses above digest");
+    assert.deepStrictEqual(digestTitles.slice(0, 3), ["stack staging · pyproject", "cache on · @flow", "retries 1 · configure()"]);
+    assert.deepStrictEqual(digestTitles, expectedTitles("--flow", `${PIPELINES}:digest`));
+    // Docstrings that mention @flow(...) get nothing; the module's own research.run(...) gets its lenses.
+    const all = await lenses(doc);
+    const lensLines = [...new Set(all.map((l) => l.line))].sort((a, b) => a - b);
+    assert.deepStrictEqual(lensLines, [research, digest, lineOf(doc, /research\.run\("elections"\)/)]);
+    // Clicking opens the explain view for that flow.
+    const first = all.find((l) => l.line === research)!;
+    assert.deepStrictEqual(first.args, [{ dir: ws, flow: `${PIPELINES}:research` }]);
+  });
+
+  test("dynamic values show as dynamic with their source text; configure() inside a function reaches the call after it", async function () {
+    this.timeout(40_000);
+    const doc = await open(REPORTS);
+    const flowLine = lineOf(doc, /^@kt\.flow\($/);
+    const flowTitles = await lensTitles(doc, flowLine, "weekly_report lenses");
+    assert.deepStrictEqual(flowTitles, ["stack dynamic: _stack() · @flow", "cache off · pyproject", "retries 4 · @flow", "image python:3.12-slim · pyproject"]);
+    assert.deepStrictEqual(flowTitles, expectedTitles("--flow", `${REPORTS}:weekly_report`));
+    const callLine = lineOf(doc, /weekly_report\.run\(/);
+    const callTitles = await lensTitles(doc, callLine, "weekly_report.run lenses");
+    assert.deepStrictEqual(callTitles, ['stack dynamic: os.environ["REPORT_STACK"] · run()', "cache on · configure()", "retries 4 · @flow", "image python:3.13-slim · configure()"]);
+    assert.deepStrictEqual(callTitles, expectedTitles("--call", `${REPORTS}:${callLine}`));
+  });
+
+  test("a .run call with overrides shows the overridden values (flow imported through a package re-export)", async function () {
+    this.timeout(40_000);
+    const doc = await open(RUNNER);
+    const plain = lineOf(doc, /research\.run\("elections"\)/);
+    const overridden = lineOf(doc, /research\.run\($/);
+    const digest = lineOf(doc, /digest\.run\(/);
+    const deploy = lineOf(doc, /research\.deploy\(/);
+    assert.deepStrictEqual(await lensTitles(doc, overridden, "overridden run lenses"), ["stack prod-cluster · run()", "cache on · run()", "retries 5 · run()", "image python:3.12-slim · pyproject, +apt_packages, environment… · @flow"]);
+    // configure(retries=0) in main() is below @flow(retries=3): the decorator wins for a plain run.
+    assert.deepStrictEqual((await lensTitles(doc, plain, "plain run lenses")).slice(0, 3), ["stack gpu-cluster · @flow", "cache off · pyproject", "retries 3 · @flow"]);
+    assert.deepStrictEqual((await lensTitles(doc, digest, "digest.run lenses")).slice(1), ["cache on · @flow", "retries 0 · configure()", "image python:3.13-slim · run()"]);
+    assert.deepStrictEqual((await lensTitles(doc, deploy, "deploy lenses"))[3], "image python:3.12-slim · pyproject, +environment · run(), …");
+    for (const line of [plain, overridden, digest, deploy]) {
+      assert.deepStrictEqual(await lensTitles(doc, line, `lenses at ${line}`), expectedTitles("--call", `${RUNNER}:${line}`), `line ${line} matches the CLI`);
+    }
+  });
+
+  test("hovers: meaning, effective value and layer, what it overrides or what overrides it; secrets masked", async function () {
+    this.timeout(40_000);
+    const pipelines = await open(PIPELINES);
+    const decorator = await waitFor(async () => {
+      const t = await hoverText(pipelines, positionOf(pipelines, "retries=3,"));
+      return t.includes("Effective") ? t : undefined;
+    }, { what: "hover on @durable_flow(retries=3)" });
+    assert.match(decorator, /\*\*retries\*\* — @flow decorator argument of `research`/);
+    assert.match(decorator, /Effective: `3` from \*\*@flow decorator\*\*/);
+    assert.match(decorator, /This argument wins/);
+    assert.match(decorator, /Overrides: ~~1~~ kitaru\.configure\(\) \(src\/newsroom\/pipelines\.py:23\) · ~~2~~ pyproject\.toml \(pyproject\.toml:11\)/);
+    assert.match(decorator, /How many times a failed execution is retried/);
+    assert.match(decorator, /command:kitaru\.explain\?/);
+
+    // A field of the module-level ImageSettings constant answers for both flows that use it, masked.
+    const secretHover = await hoverText(pipelines, positionOf(pipelines, '"NEWSAPI_TOKEN"'));
+    assert.match(secretHover, /image\.environment\.NEWSAPI_TOKEN/);
+    assert.match(secretHover, /In flow `research`/);
+    assert.match(secretHover, /In flow `digest`/);
+    assert.match(secretHover, /\(masked\)/);
+    noSecret(secretHover, "the hover on NEWSAPI_TOKEN");
+
+    // The checkpoint's own cache: replaced in both flows (pyproject for research, @flow for digest).
+    const checkpoint = await hoverText(pipelines, positionOf(pipelines, "cache=True, runtime"));
+    assert.match(checkpoint, /checkpoint\.fetch_feeds\.cache/);
+    assert.match(checkpoint, /Replaced by the execution-level cache from \*\*pyproject\.toml\*\*/);
+    assert.match(checkpoint, /Replaced by the execution-level cache from \*\*@flow decorator\*\*/);
+    // Not a configuration keyword: no Kitaru hover.
+    assert.ok(!(await hoverText(pipelines, positionOf(pipelines, 'runtime="isolated"'))).includes("Effective"), "no hover on runtime=");
+
+    const runner = await open(RUNNER);
+    const call = await hoverText(runner, positionOf(runner, "retries=5"));
+    assert.match(call, /\*\*retries\*\* — call argument of `research\.run`/);
+    assert.match(call, /Effective: `5` from \*\*run\(\) argument\*\*/);
+    assert.match(call, /Overrides: ~~3~~ @flow decorator \(src\/newsroom\/pipelines\.py:40\)/);
+    // configure(retries=0) in main(): overridden by the decorator for research, the winner for digest.
+    const configure = await hoverText(runner, positionOf(runner, "retries=0"));
+    assert.match(configure, /kitaru\.configure\(\) argument/);
+    assert.match(configure, /This argument sets `0`, overridden by \*\*@flow decorator\*\* \(src\/newsroom\/pipelines\.py:40\)/);
+    assert.match(configure, /\*\*This argument wins\.\*\*/);
+  });
+
+  test("diagnostics in Python: wrong types, negative retries, secret literals, replaced checkpoint cache; other keywords left alone", async function () {
+    this.timeout(40_000);
+    const broken = await open("src/newsroom/broken.py");
+    const diags = await waitFor(() => {
+      const d = kitaruDiagnostics(broken.uri);
+      return d.length >= 4 ? d : undefined;
+    }, { what: "diagnostics in broken.py" });
+    const summary = diags.map((d) => `${vscode.DiagnosticSeverity[d.severity]} ${d.code} ${d.range.start.line + 1}`).sort();
+    assert.deepStrictEqual(summary, [
+      `Error python-invalid-value ${lineOf(broken, /cache="maybe"/)}`,
+      `Error python-invalid-value ${lineOf(broken, /retries="x"/)}`,
+      `Error python-invalid-value ${lineOf(broken, /retries=-1/)}`,
+      `Warning secret-in-file ${lineOf(broken, /DB_PASSWORD/)}`,
+    ].sort());
+    // The negative retries is underlined where it is written.
+    const negative = diags.find((d) => d.range.start.line + 1 === lineOf(broken, /retries=-1/))!;
+    assert.strictEqual(broken.getText(negative.range), "-1");
+    noSecret(diags.map((d) => d.message).join("\n"), "diagnostics");
+
+    // A checkpoint in a module without flows: every run inherits pyproject's cache = false.
+    const steps = await open("src/newsroom/steps.py");
+    const info = await waitFor(() => kitaruDiagnostics(steps.uri).find((d) => d.code === "checkpoint-cache-replaced"), { what: "checkpoint hint in steps.py" });
+    assert.strictEqual(info.severity, vscode.DiagnosticSeverity.Information);
+    assert.match(info.message, /translate is replaced by the execution-level cache = false from .*pyproject\.toml:10/);
+
+    // Two flows replace fetch_feeds' cache differently: one hint each, naming the flow and the winner.
+    const pipelines = await open(PIPELINES);
+    const hints = await waitFor(() => {
+      const d = kitaruDiagnostics(pipelines.uri).filter((x) => x.code === "checkpoint-cache-replaced");
+      return d.length === 2 ? d : undefined;
+    }, { what: "two checkpoint hints in pipelines.py" });
+    assert.match(hints.map((h) => h.message).join("\n"), /When flow research runs: .*cache = false from .*pyproject\.toml:10/);
+    assert.match(hints.map((h) => h.message).join("\n"), /When flow digest runs: .*cache = true from .*pipelines\.py:53/);
+    assert.ok(kitaruDiagnostics(pipelines.uri).some((d) => d.code === "secret-in-file"), "the token literal in PIPELINE_IMAGE is flagged");
+    assert.ok(!kitaruDiagnostics(pipelines.uri).some((d) => d.range.start.line + 1 === lineOf(pipelines, /runtime="isolated"/) && d.code !== "checkpoint-cache-replaced"), "runtime= is left alone");
+  });
+
+  test("the Flows tree: every flow (not in venvs or node_modules), its settings, checkpoints and call sites", async function () {
+    this.timeout(40_000);
+    const rows = await waitFor(async () => {
+      const r = await api.treeSnapshot(5);
+      const group = row(r, "Flows");
+      return group && group.children.length >= 5 && !group.description.startsWith("indexing") ? r : undefined;
+    }, { what: "the Flows group" });
+    const group = row(rows, "Flows")!;
+    assert.deepStrictEqual(group.children.map((f) => `${f.label} ${f.description}`), [
+      "nightly src/newsroom/broken.py:12",
+      "cleanup src/newsroom/broken.py:20",
+      "research src/newsroom/pipelines.py:43",
+      "digest src/newsroom/pipelines.py:54",
+      "weekly_report src/newsroom/reports.py:18",
+    ]);
+    assert.strictEqual(group.description, "5 flows in 3 files");
+    const research = row(rows, "Flows", "research")!;
+    const desc = (label: string) => research.children.find((c) => c.label === label)?.description;
+    assert.strictEqual(desc("stack"), "gpu-cluster · @flow");
+    assert.strictEqual(desc("retries"), "3 · @flow");
+    assert.strictEqual(desc("cache"), "off · pyproject");
+    const checkpoints = row(rows, "Flows", "research", "Checkpoints")!;
+    assert.deepStrictEqual(checkpoints.children.map((c) => `${c.label}: ${c.description}`), ["fetch_feeds: cache off · pyproject (replaces @checkpoint(cache=on))", "summarize: cache off · pyproject"]);
+    const calls = row(rows, "Flows", "research", "Call sites")!;
+    assert.deepStrictEqual(calls.children.map((c) => `${c.label} ${c.description}`), [
+      "scripts/run_pipelines.py:16 run()",
+      "scripts/run_pipelines.py:17 run(stack=prod-cluster, cache=on, retries=5)",
+      "scripts/run_pipelines.py:24 deploy(environment.FEED_TIMEOUT=60)",
+      "src/newsroom/pipelines.py:60 run()",
+    ]);
+    const overridden = calls.children[1]!;
+    assert.strictEqual(overridden.children.find((c) => c.label === "stack")?.description, "prod-cluster · run()");
+    noSecret(allRows(rows), "the tree");
+  });
+
+  test("the frozen-spec preview of a .run call matches the CLI's resolution for that call", async function () {
+    this.timeout(40_000);
+    const runner = await open(RUNNER);
+    const line = lineOf(runner, /research\.run\($/);
+    const call = `${RUNNER}:${line}`;
+    await vscode.commands.executeCommand("kitaru.explain", { dir: ws, call });
+    const doc = await waitFor(() => vscode.workspace.textDocuments.find((d) => d.uri.scheme === "kitaru-explain" && new URLSearchParams(d.uri.query).get("call") === call), { what: "the explain document" });
+    const text = doc.getText();
+    assert.match(text, /Frozen execution spec/);
+    const preview = parseFrozenSpecSection(text) as { kitaru_execution_spec: { resolved_execution: Record<string, unknown> } };
+    const fromCli = cli("--call", call, "--spec");
+    assert.deepStrictEqual(preview, fromCli);
+    const exec = preview.kitaru_execution_spec.resolved_execution as { stack: string; cache: boolean; retries: number; image: { base_image: string; environment: Record<string, string> } };
+    assert.strictEqual(exec.stack, "prod-cluster");
+    assert.strictEqual(exec.cache, true);
+    assert.strictEqual(exec.retries, 5);
+    assert.strictEqual(exec.image.base_image, "python:3.12-slim");
+    assert.deepStrictEqual(exec.image.environment, { FEED_TIMEOUT: "30", LOG_LEVEL: "INFO", NEWSAPI_TOKEN: "***" });
+    noSecret(text, "the explain view");
+  });
+
+  test("editing the decorator updates the CodeLens (also of call sites in other files) and the tree, before and after saving", async function () {
+    this.timeout(60_000);
+    const doc = await open(PIPELINES);
+    const runner = await open(RUNNER);
+    const research = lineOf(doc, /^@durable_flow\($/);
+    const retriesLine = lineOf(doc, /^\s+retries=3,/);
+    const lineText = doc.lineAt(retriesLine - 1).text;
+    const edit = new vscode.WorkspaceEdit();
+    const at = lineText.indexOf("3");
+    edit.replace(doc.uri, new vscode.Range(retriesLine - 1, at, retriesLine - 1, at + 1), "7");
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(doc.isDirty, "the edit is unsaved");
+    await lensTitles(doc, research, "retries 7 on the decorator's lens", (t) => t.includes("retries 7 · @flow"));
+    // A call site in another file reads the unsaved decorator.
+    await lensTitles(runner, lineOf(runner, /research\.run\("elections"\)/), "retries 7 on the call site's lens", (t) => t.includes("retries 7 · @flow"));
+    await waitFor(async () => row(await api.treeSnapshot(3), "Flows", "research", "retries")?.description === "7 · @flow", { what: "the tree's retries for research" });
+
+    // A new flow appears in the tree.
+    const add = new vscode.WorkspaceEdit();
+    add.insert(doc.uri, new vscode.Position(doc.lineCount, 0), '\n\n@durable_flow(stack="edge")\ndef breaking_news(headline: str) -> str:\n    return headline\n');
+    assert.ok(await vscode.workspace.applyEdit(add));
+    await waitFor(async () => row(await api.treeSnapshot(3), "Flows", "breaking_news", "stack")?.description === "edge · @flow", { what: "the new flow in the tree" });
+
+    // Saved: the CLI, reading the disk, agrees.
+    assert.ok(await doc.save());
+    const titles = await lensTitles(doc, research, "lenses after saving", (t) => t.includes("retries 7 · @flow"));
+    assert.deepStrictEqual(titles, expectedTitles("--flow", `${PIPELINES}:research`));
+  });
+});
+
+function allRows(rows: TreeRow[]): string {
+  return rows.map((r) => `${r.label}\n${r.description}\n${r.tooltip}\n${allRows(r.children)}`).join("\n");
+}
