@@ -16,6 +16,7 @@ import { registerStatusBar } from "./statusBar";
 import { registerKitaruCommands, type KitaruCliApi } from "./kitaruCommands";
 import { registerPythonFeatures } from "./python/register";
 import type { Snapshot } from "./model";
+import { registerFileChecks } from "./fileChecks";
 
 /** What the extension exports: used by its integration tests, stable enough for other extensions. */
 export interface KitaruApi {
@@ -54,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
   const features: FeatureContext = { context, model, logger, tree, explain };
   const statusBar = registerStatusBar(features);
   registerItemActions(features);
+  registerFileChecks(features);
   const cli = registerKitaruCommands(features);
   registerPythonFeatures(features);
 
