@@ -3,10 +3,12 @@
  *
  *   kitaru-config resolve [--workspace DIR] [--cwd DIR] [--flow FILE:NAME] [--call FILE:LINE] [--json]
  *   kitaru-config check   [--workspace DIR] [--cwd DIR] [--flow ...] [--call ...] [--json]
+ *   kitaru-config check   FILE... [--json]   (pyproject.toml / kitaru.yaml, as the editor checks them)
  */
 import * as path from "node:path";
 import { nodeHost, resolveConfiguration, resolutionJson, problemJson, type Resolution } from "../core";
-import { formatCheck, formatResolution, useColor } from "../core/format";
+import { formatCheck, formatProblems, formatResolution, useColor } from "../core/format";
+import { checkFiles } from "../core/checkFiles";
 import { buildFrozenSpec, formatFrozenSpec, frozenSpecJson } from "../core/frozenSpec";
 
 const USAGE = `kitaru-config: which of Kitaru's configuration layers won, and why.
@@ -14,6 +16,7 @@ const USAGE = `kitaru-config: which of Kitaru's configuration layers won, and wh
 Usage:
   kitaru-config resolve [options]   every effective setting with its layer, origin and what it overrode
   kitaru-config check [options]     problems only (file:line:column); exit 1 when there are errors
+  kitaru-config check FILE...       check pyproject.toml / kitaru.yaml files as the editor does
   kitaru-config schema              the JSON Schemas for [tool.kitaru] and kitaru.yaml
 
 Options:
@@ -37,12 +40,14 @@ interface Args {
   json: boolean;
   spec: boolean;
   color?: boolean;
+  /** `check FILE...` */
+  files: string[];
 }
 
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: "help", workspace: process.cwd(), json: false, spec: false };
+  const args: Args = { command: "help", workspace: process.cwd(), json: false, spec: false, files: [] };
   const rest = [...argv];
   const first = rest[0];
   if (first === "resolve" || first === "check" || first === "schema") {
@@ -96,6 +101,10 @@ function parseArgs(argv: string[]): Args {
         args.command = "help";
         break;
       default:
+        if (args.command === "check" && !a.startsWith("-")) {
+          args.files.push(a);
+          break;
+        }
         throw new UsageError(`unknown option ${a}`);
     }
   }
@@ -144,6 +153,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "check": {
+      if (args.files.length) {
+        const problems = checkFiles(nodeHost(), args.files, { workspace: args.workspace }).flatMap((f) => f.problems);
+        if (args.json) process.stdout.write(JSON.stringify({ problems: problems.map(problemJson) }, null, 2) + "\n");
+        else process.stdout.write(formatProblems(problems, args.workspace, { color }));
+        return problems.some((p) => p.severity === "error") ? 1 : 0;
+      }
       const r = resolve(args);
       if (args.json) process.stdout.write(JSON.stringify({ problems: r.problems.map(problemJson) }, null, 2) + "\n");
       else process.stdout.write(formatCheck(r, { color }));

@@ -28,7 +28,7 @@ export function showValue(c: Pick<Candidate, "value" | "dynamic" | "masked">): s
   return JSON.stringify(c.value);
 }
 
-function shortPath(file: string, r: Resolution): string {
+function shortPath(file: string, r: Pick<Resolution, "workspace">): string {
   const rel = path.relative(r.workspace, file);
   if (!rel.startsWith("..") && !path.isAbsolute(rel)) return rel;
   const home = os.homedir();
@@ -87,7 +87,7 @@ function settingLines(s: Setting, r: Resolution, cols: Columns, c: ReturnType<ty
   return out;
 }
 
-function problemLine(p: Problem, r: Resolution, c: ReturnType<typeof paint>): string {
+function problemLine(p: Problem, r: Pick<Resolution, "workspace">, c: ReturnType<typeof paint>): string {
   const sev = p.severity === "error" ? c.red("error") : p.severity === "warning" ? c.yellow("warning") : c.cyan("info");
   const loc = p.file ? `${shortPath(p.file, r)}${p.span ? `:${p.span.start.line}:${p.span.start.column}` : ""}` : p.env ? `$${p.env}` : "";
   return `${loc ? loc + ": " : ""}${sev}: ${p.message} ${c.dim(`[${p.code}]`)}`;
@@ -95,10 +95,15 @@ function problemLine(p: Problem, r: Resolution, c: ReturnType<typeof paint>): st
 
 /** `file:line:column: severity: message [code]`, the form editors and CI logs turn into links. */
 export function formatCheck(r: Resolution, opts: FormatOptions): string {
+  return formatProblems(r.problems, r.workspace, opts);
+}
+
+/** The same lines for any problems (`check FILE...`), paths relative to `workspace`. */
+export function formatProblems(problems: readonly Problem[], workspace: string, opts: FormatOptions): string {
   const c = paint(opts.color);
-  const lines = r.problems.map((p) => problemLine(p, r, c));
-  const errors = r.problems.filter((p) => p.severity === "error").length;
-  const warnings = r.problems.filter((p) => p.severity === "warning").length;
+  const lines = problems.map((p) => problemLine(p, { workspace }, c));
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.filter((p) => p.severity === "warning").length;
   lines.push(errors || warnings ? `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}` : c.green("No problems found."));
   return lines.join("\n") + "\n";
 }
