@@ -297,8 +297,8 @@ export function authRefusal(action: "log in to a server" | "log out", env: Reado
     return o.file ? `${n} (${relativeTo(o.file, base)}:${o.line ?? 1})` : `${n} (${o.label})`;
   });
   return (
-    `Kitaru cannot ${action} while auth environment variables are set: ${joinAnd(described)}. ` +
-    `They decide the connection and Kitaru refuses to override them. Unset ${names.length > 1 ? "them" : "it"} first, or rely on ${names.length > 1 ? "those variables" : "that variable"} directly.`
+    `cannot ${action} while auth environment variables are set: ${joinAnd(described)}. ` +
+    `They decide the connection, and Kitaru refuses to override them. Unset ${names.length > 1 ? "them" : "it"} first, or rely on ${names.length > 1 ? "those variables" : "that variable"} directly.`
   );
 }
 

@@ -25,6 +25,7 @@ import {
   parseCliOutput,
   parseStack,
   parseStacks,
+  sameStack,
   stackPinsInModule,
   validateLoginTarget,
   type CliFailure,
@@ -193,7 +194,7 @@ class KitaruCli implements vscode.Disposable {
     if (!release) return { ok: false };
     try {
       const r = await this.exec(found, ["stack", "use", target.id ?? target.name, "-o", "json"], { title: `Kitaru: switching to stack '${target.name}'…`, command });
-      this.stackCache = undefined;
+      if (!r.outcome?.ok) this.stackCache = undefined;
       if (!r.outcome) {
         this.f.model.refreshNow();
         return { ok: false, cancelled: r.run.cancelled };
@@ -205,6 +206,7 @@ class KitaruCli implements vscode.Disposable {
       }
       const stack = parseStack(r.outcome.item) ?? { id: target.id ?? target.name, name: target.name, isActive: true, isManaged: false };
       const snap = this.f.model.refreshNow();
+      this.markActive(stack, { ...found.ctx, ...(snap ? { snapshot: snap } : {}) });
       const msg = describeStackSwitch(snap?.resolution, stack, { pins: await this.codePins(found.ctx), ...this.base(found.ctx) });
       this.effective(command, msg, r.outcome.warnings);
       return { ok: true, stack, message: msg.text };
@@ -301,7 +303,6 @@ class KitaruCli implements vscode.Disposable {
       return result;
     } finally {
       release();
-      apiKey = undefined;
     }
   }
 
@@ -461,6 +462,8 @@ class KitaruCli implements vscode.Disposable {
     }
     const outcome = parseCliOutput(run, secrets);
     for (const w of outcome.warnings) this.f.logger.warn(`kitaru warned: ${w}`);
+    // What "Show Logs" should reveal when kitaru failed: its own output, secrets removed.
+    if (!outcome.ok && stderr) this.f.logger.error(`kitaru's output (stderr):\n${truncateText(stderr, 4000)}`);
     return { outcome, run, line };
   }
 
@@ -625,6 +628,16 @@ class KitaruCli implements vscode.Disposable {
     const stacks = parseStacks(r.outcome);
     this.stackCache = { key, signature, at: Date.now(), stacks };
     return stacks;
+  }
+
+  /** After our own `stack use`: the cached list stays valid with the new active stack (and config.yaml's new signature). */
+  private markActive(stack: StackInfo, ctx: Context): void {
+    const cached = this.stackCache;
+    if (!cached || !cached.stacks.some((s) => sameStack(s.id, stack) || s.name === stack.name)) {
+      this.stackCache = undefined;
+      return;
+    }
+    this.stackCache = { ...cached, signature: this.persistedSignature(ctx), at: Date.now(), stacks: cached.stacks.map((s) => ({ ...s, isActive: s.id === stack.id || s.name === stack.name })) };
   }
 
   private cachedStacks(): StackInfo[] {

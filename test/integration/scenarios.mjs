@@ -20,6 +20,7 @@
 //        workspace /* set once workspace() returned */ }
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { cliScenarios } from "./cliScenarios.mjs";
 import { pythonScenarios } from "./pythonScenarios.mjs";
 import { openViewContainer, resizeSideBar, saveScreenshot, dismissNotifications, waitForTreeRows, hover } from "./ui.mjs";
 
@@ -109,6 +110,7 @@ export const scenarios = [
     settings: {},
     suites: ["multiroot.test.ts"],
   },
+  ...cliScenarios,
   ...pythonScenarios,
 ];
 

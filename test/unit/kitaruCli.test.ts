@@ -189,7 +189,7 @@ test("auth overrides: presence counts, even empty", () => {
   assert.deepEqual(authOverrides({ ZENML_STORE_API_KEY: "k", KITARU_AUTH_TOKEN: "t" }), ["KITARU_AUTH_TOKEN", "ZENML_STORE_API_KEY"]);
   assert.equal(authRefusal("log out", {}), undefined);
   const msg = authRefusal("log in to a server", { KITARU_SERVER_URL: "https://x", KITARU_AUTH_TOKEN: "kat_x" }, { KITARU_SERVER_URL: { label: "kitaru.environment setting" }, KITARU_AUTH_TOKEN: { label: "env file .env", file: "/ws/.env", line: 4 } }, "/ws")!;
-  assert.match(msg, /cannot log in to a server while auth environment variables are set: KITARU_SERVER_URL \(kitaru\.environment setting\) and KITARU_AUTH_TOKEN \(\.env:4\)/);
+  assert.match(msg, /^cannot log in to a server while auth environment variables are set: KITARU_SERVER_URL \(kitaru\.environment setting\) and KITARU_AUTH_TOKEN \(\.env:4\)/);
   assert.ok(!msg.includes("kat_x"), "values are never quoted");
 });
 

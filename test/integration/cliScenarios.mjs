@@ -1,0 +1,101 @@
+// Scenarios for the kitaru CLI commands (Switch Stack, Log In, Log In to
+// Server…, Log Out), listed in ./scenarios.mjs. Each builds its own workspace
+// and config directory under ctx.tmpDir; the CLI is the fake in
+// test/fake-kitaru (on PATH, or inside the workspace for Restricted Mode).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const FAKE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "fake-kitaru");
+
+/** The API key and token the suites type; they must not appear in any log or result. */
+export const CLI_SECRETS = ["kat_fake_9f3Kx7Qm2Lp8Vw4Zr6Tn", "kat_ci_token_5Hq2Wz8Kd3Xv7Lm1"];
+
+const DEFAULT_STACK_ID = "a51bf906-a221-46d7-81b8-c81f8adc5097";
+
+function fakeDir() {
+  return FAKE_DIR;
+}
+
+function workspace(ctx, name, pyproject) {
+  const dir = path.join(ctx.tmpDir, name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "pyproject.toml"), pyproject);
+  return dir;
+}
+
+/** A config directory outside the workspace, with the default stack active, and nothing else of the machine's. */
+function hermetic(ctx, extra) {
+  const home = path.join(ctx.tmpDir, "kitaru-home");
+  fs.mkdirSync(home, { recursive: true });
+  fs.writeFileSync(path.join(home, "config.yaml"), `active_stack_id: ${DEFAULT_STACK_ID}\nstore:\n  type: sql\n  url: sqlite:///${home}/local_stores/default_zen_store/zenml.db\nversion: 0.94.2\n`);
+  return {
+    KITARU_CONFIG_PATH: home,
+    ZENML_CONFIG_PATH: undefined,
+    ZENML_REPOSITORY_PATH: undefined,
+    ZENML_ACTIVE_STACK_ID: undefined,
+    XDG_CONFIG_HOME: path.join(ctx.tmpDir, "xdg-config"),
+    KITARU_STACK: undefined,
+    KITARU_SERVER_URL: undefined,
+    KITARU_AUTH_TOKEN: undefined,
+    KITARU_PROJECT: undefined,
+    ZENML_STORE_URL: undefined,
+    ZENML_STORE_API_KEY: undefined,
+    ZENML_STORE_USERNAME: undefined,
+    ZENML_STORE_PASSWORD: undefined,
+    FAKE_KITARU_MODE: undefined,
+    FAKE_KITARU_NODE: process.execPath,
+    FAKE_KITARU_LOG: path.join(ctx.tmpDir, "fake-kitaru-calls.jsonl"),
+    FAKE_KITARU_DEVICE_MS: "1500",
+    ...extra,
+  };
+}
+
+/** PATH without any directory holding a `kitaru` (the machine's own, if any). */
+function pathWithoutKitaru() {
+  return (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .filter((dir) => dir && !fs.existsSync(path.join(dir, process.platform === "win32" ? "kitaru.exe" : "kitaru")))
+    .join(path.delimiter);
+}
+
+export const cliScenarios = [
+  {
+    // Every command against the fake CLI on PATH: stacks, overrides, failures, hangs, logins.
+    name: "cli-commands",
+    workspace: (ctx) => workspace(ctx, "cli-workspace", '[project]\nname = "cli-demo"\n\n[tool.kitaru]\nretries = 1\n'),
+    env: (ctx) => hermetic(ctx, {}),
+    // The extension host's PATH is the login shell's (VS Code resolves it), so the
+    // fake is named by the setting; the suite also walks the .venv and PATH steps.
+    settings: { "kitaru.path": path.join(FAKE_DIR, "kitaru") },
+    suites: ["cli.test.ts"],
+    forbiddenOutput: CLI_SECRETS,
+    timeoutMs: 6 * 60_000,
+  },
+  {
+    // No kitaru anywhere: one clear message per command, the tree keeps working.
+    name: "cli-missing",
+    workspace: (ctx) => workspace(ctx, "cli-missing", '[project]\nname = "no-cli"\n\n[tool.kitaru]\nstack = "prod"\n'),
+    env: (ctx) => hermetic(ctx, {}),
+    // The explained PATH, without any kitaru (the host's own PATH comes from the login shell).
+    settings: { "kitaru.environment": { PATH: pathWithoutKitaru() } },
+    suites: ["cli-missing.test.ts"],
+    forbiddenOutput: CLI_SECRETS,
+  },
+  {
+    // Restricted Mode with a kitaru inside the workspace (.venv/bin): never run.
+    name: "cli-restricted",
+    workspace: (ctx) => {
+      const dir = workspace(ctx, "cli-restricted", '[project]\nname = "untrusted"\n\n[tool.kitaru]\nretries = 1\n');
+      const bin = path.join(dir, ".venv", "bin");
+      fs.mkdirSync(bin, { recursive: true });
+      for (const file of ["kitaru", "kitaru.mjs"]) fs.copyFileSync(path.join(fakeDir(), file), path.join(bin, file));
+      fs.chmodSync(path.join(bin, "kitaru"), 0o755);
+      return dir;
+    },
+    env: (ctx) => hermetic(ctx, {}),
+    settings: { "kitaru.environment": { PATH: pathWithoutKitaru() } },
+    trustWorkspace: false,
+    suites: ["cli-restricted.test.ts"],
+  },
+];
