@@ -72,6 +72,10 @@ export type UpdateResult = "indexed" | "skipped" | "unchanged" | "removed";
 export class FlowIndex {
   private readonly modules = new Map<string, IndexedModule>();
   private linked: { flows: IndexedFlow[]; calls: IndexedCall[]; byFlow: Map<string, IndexedCall[]> } | undefined;
+  /** Each module's flows and linked calls; recomputed for the files in `stale`, or all of them. */
+  private readonly perFile = new Map<string, { flows: IndexedFlow[]; calls: IndexedCall[] }>();
+  private readonly stale = new Set<string>();
+  private allStale = true;
   private changes = 0;
 
   constructor(private readonly options: FlowIndexOptions) {}
@@ -94,7 +98,10 @@ export class FlowIndex {
     const keep = summary.importsKitaru || summary.flowCalls.length > 0 || (isPackageInit(file) && summary.imports.length > 0);
     if (!keep) return previous ? this.remove(file) : "skipped";
     this.modules.set(file, { file, text, summary });
-    this.changed();
+    // Other modules' links depend only on which flows this one defines and what it imports:
+    // an edit of arguments (the usual edit) re-links this file alone.
+    if (previous && linkSignature(previous.summary) === linkSignature(summary)) this.changed(file);
+    else this.changed();
     return "indexed";
   }
 
@@ -124,7 +131,7 @@ export class FlowIndex {
   }
 
   files(): string[] {
-    return [...this.modules.keys()].sort();
+    return [...this.modules.keys()].sort(compareText);
   }
 
   /** Every flow in the workspace, by file then line. */
@@ -179,47 +186,85 @@ export class FlowIndex {
     return moduleProblems(file, m.summary, { calls });
   }
 
-  private changed(): void {
+  /** Something changed: everything is re-linked, or only `file` when its link signature is unchanged. */
+  private changed(file?: string): void {
     this.changes++;
     this.linked = undefined;
+    if (file === undefined) this.allStale = true;
+    else this.stale.add(file);
   }
 
   private link(): NonNullable<FlowIndex["linked"]> {
     if (this.linked) return this.linked;
-    const flows: IndexedFlow[] = [];
-    const calls: IndexedCall[] = [];
-    const byFlow = new Map<string, IndexedCall[]>();
     // Links only see indexed modules: a module neither mentioning kitaru nor re-exporting cannot hold a flow.
     const load: ModuleReader = (file) => this.modules.get(file)?.summary ?? null;
-    for (const file of this.files()) {
-      const m = this.modules.get(file)!;
+    // Many call sites import the same flow from the same package: look each up once per pass.
+    const found = new Map<string, FlowRef | null>();
+    const linkFile = (file: string) => {
+      const m = this.modules.get(file);
       const workspace = this.options.workspaceOf(file);
-      if (workspace === undefined) continue;
-      for (const def of m.summary.flows) flows.push({ file, name: def.name, def, workspace });
+      if (!m || workspace === undefined) {
+        this.perFile.delete(file);
+        return;
+      }
+      const flows: IndexedFlow[] = m.summary.flows.map((def) => ({ file, name: def.name, def, workspace }));
+      const calls: IndexedCall[] = [];
       for (const call of m.summary.flowCalls) {
         const target = call.target;
         let flow: FlowRef | null = null;
         if (target?.kind === "local") {
           flow = m.summary.flows.some((f) => f.name === target.name) ? { file, name: target.name } : null;
         } else if (target?.kind === "import") {
-          const found = findImportedFlow(this.options.platform, workspace, file, target.module, target.name, load);
-          flow = found ? { file: found.file, name: found.def.name } : null;
+          const key = `${workspace}\u0000${pathFor(this.options.platform).dirname(file)}\u0000${target.module}\u0000${target.name}`;
+          if (!found.has(key)) {
+            const hit = findImportedFlow(this.options.platform, workspace, file, target.module, target.name, load);
+            found.set(key, hit ? { file: hit.file, name: hit.def.name } : null);
+          }
+          flow = found.get(key)!;
         }
         // A `.run(...)` on something that is not a workspace flow (an app, a client) is not a call site.
-        if (!flow) continue;
-        const entry: IndexedCall = { file, workspace, line: call.span.start.line, call, flow };
-        calls.push(entry);
-        const key = flowKey(flow);
+        if (flow) calls.push({ file, workspace, line: call.span.start.line, call, flow });
+      }
+      this.perFile.set(file, { flows, calls });
+    };
+    if (this.allStale) {
+      this.perFile.clear();
+      for (const file of this.modules.keys()) linkFile(file);
+    } else {
+      for (const file of this.stale) linkFile(file);
+    }
+    this.allStale = false;
+    this.stale.clear();
+
+    const flows: IndexedFlow[] = [];
+    const calls: IndexedCall[] = [];
+    const byFlow = new Map<string, IndexedCall[]>();
+    for (const entry of this.perFile.values()) {
+      flows.push(...entry.flows);
+      for (const c of entry.calls) {
+        calls.push(c);
+        const key = flowKey(c.flow!);
         const list = byFlow.get(key);
-        if (list) list.push(entry);
-        else byFlow.set(key, [entry]);
+        if (list) list.push(c);
+        else byFlow.set(key, [c]);
       }
     }
-    flows.sort((a, b) => a.file.localeCompare(b.file) || a.def.nameSpan.start.line - b.def.nameSpan.start.line);
-    calls.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.call.span.start.column - b.call.span.start.column);
+    flows.sort((a, b) => compareText(a.file, b.file) || a.def.nameSpan.start.line - b.def.nameSpan.start.line);
+    const byPosition = (a: IndexedCall, b: IndexedCall) => compareText(a.file, b.file) || a.line - b.line || a.call.span.start.column - b.call.span.start.column;
+    calls.sort(byPosition);
+    for (const list of byFlow.values()) list.sort(byPosition);
     this.linked = { flows, calls, byFlow };
     return this.linked;
   }
+}
+
+/** What other modules' links depend on: the flows a module defines and what it imports. */
+function linkSignature(summary: PythonModuleSummary): string {
+  return JSON.stringify([summary.flows.map((f) => f.name), summary.imports.map((i) => [i.local, i.module, i.name])]);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function flowKey(flow: FlowRef): string {

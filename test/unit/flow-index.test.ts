@@ -97,6 +97,15 @@ test("incremental: an edit re-reads one file; unchanged text is a no-op; removin
   assert.equal(index.version, v);
   assert.equal(index.update("/ws/scripts/run.py", RUNNER + "    research.run('z')\n"), "indexed");
   assert.equal(index.calls().length, 4);
+  // An argument edit re-links that file alone; other modules' links to its flows stay.
+  assert.equal(index.update("/ws/src/pipelines/research.py", FLOWS.replace("retries=3", "retries=8")), "indexed");
+  assert.equal(index.callsOf({ file: "/ws/src/pipelines/research.py", name: "research" }).length, 4);
+  assert.equal(index.flowsIn("/ws/src/pipelines/research.py")[0]!.def.kwargs.find((k) => k.name === "retries")!.value.text, "8");
+  // Renaming the flow changes what other modules can link to: everything is re-linked.
+  index.update("/ws/src/pipelines/research.py", FLOWS.replace("def research(", "def research_v2("));
+  assert.deepEqual(index.calls().map((c) => c.file), []);
+  index.update("/ws/src/pipelines/research.py", FLOWS);
+  assert.equal(index.calls().length, 4);
   // Removing the re-export breaks the link from scripts/run.py (the flow module itself still has its own call).
   index.remove("/ws/src/pipelines/__init__.py");
   assert.deepEqual(index.calls().map((c) => c.file), ["/ws/src/pipelines/research.py"]);
