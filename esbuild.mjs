@@ -2,6 +2,7 @@
 // host, which must live inside an installed extension folder to use `vscode`).
 // `node esbuild.mjs [--production] [--watch]`
 import * as esbuild from "esbuild";
+import { generateSchemas } from "./scripts/schemas.mjs";
 
 const production = process.argv.includes("--production");
 const watch = process.argv.includes("--watch");
@@ -34,5 +35,7 @@ if (watch) {
   }
   console.log("esbuild: watching for changes");
 } else {
+  // The shipped JSON Schemas (schemas/) follow the zod definitions they are generated from.
+  await generateSchemas();
   await Promise.all(builds.map((options) => esbuild.build(options)));
 }

@@ -138,8 +138,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     case "schema": {
-      const { jsonSchemas } = await import("../core/schema");
-      process.stdout.write(JSON.stringify(jsonSchemas(), null, 2) + "\n");
+      // The strict schemas shipped in schemas/ (the editor variants there are annotation-only).
+      const { schemaDocuments } = await import("../core/schemaFiles");
+      process.stdout.write(JSON.stringify(schemaDocuments(), null, 2) + "\n");
       return 0;
     }
     case "resolve": {
