@@ -5,6 +5,7 @@
 // indexed (node_modules/ is git-ignored, so it is written here).
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { dismissNotifications, openViewContainer, resizeSideBar, runCommand, saveScreenshot, treeRow, waitForTreeRows } from "./ui.mjs";
 
 /** Literals of the fixture that must never appear in clear in any log, result or view. */
 export const PYTHON_FIXTURE_SECRETS = ["nwsk_live_4f9a8b7c6d5e4f3a2b1c", "hunter2-hunter2-hunter2"];
@@ -37,5 +38,20 @@ export const pythonScenarios = [
     settings: {},
     suites: ["python.test.ts"],
     forbiddenOutput: PYTHON_FIXTURE_SECRETS,
+    // A picture of the CodeLens above the run() calls the suite left open and the Flows group, for the README.
+    screenshots: async (page, outDir) => {
+      // The suites opened the explain view beside the editor: one column again.
+      await runCommand(page, "View: Single Column Editor Layout");
+      await page.locator(".codelens-decoration").first().waitFor({ state: "visible", timeout: 20_000 });
+      await openViewContainer(page, "Kitaru");
+      await resizeSideBar(page, 520);
+      const view = "Effective Configuration";
+      await waitForTreeRows(page, view, { timeout: 20_000 });
+      const research = treeRow(page, view, "research");
+      await research.waitFor({ timeout: 15_000 });
+      if ((await research.getAttribute("aria-expanded")) === "false") await research.locator(".monaco-tl-twistie").click();
+      await dismissNotifications(page);
+      await saveScreenshot(page, outDir, "python-codelens-flows");
+    },
   },
 ];
