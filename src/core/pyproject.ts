@@ -129,6 +129,22 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
     });
   }
 
+  // A secret-looking image.environment variable is worth a warning whether or not the rest of the image is valid.
+  const environment = valueAt(table, ["image", "environment"]);
+  if (environment && typeof environment === "object" && !Array.isArray(environment) && !(environment instanceof Date)) {
+    for (const name of Object.keys(environment)) {
+      if (!isSecretName(name)) continue;
+      problems.push({
+        severity: "warning",
+        code: "secret-in-file",
+        file,
+        key: `image.environment.${name}`,
+        span: nameSpanOf(["image", "environment", name]),
+        message: `${name} looks like a secret, and image.environment is stored in plain text in the image and its metadata. Put the credential in a secret and list it in secret_environment_from instead.`,
+      });
+    }
+  }
+
   // Validate key by key so that one bad value does not hide the others' positions and values.
   for (const key of TOOL_KITARU_KEYS) {
     if (!(key in table)) continue;
@@ -170,19 +186,6 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
     if (key === "image") {
       const image = value as Parameters<typeof flattenImage>[0];
       flattenImage(image, (p) => originOf(["image", ...p]), result.values);
-      if (typeof image !== "string") {
-        for (const name of Object.keys(image.environment ?? {})) {
-          if (!isSecretName(name)) continue;
-          problems.push({
-            severity: "warning",
-            code: "secret-in-file",
-            file,
-            key: `image.environment.${name}`,
-            span: nameSpanOf(["image", "environment", name]),
-            message: `${name} looks like a secret, and image.environment is stored in plain text in the image and its metadata. Put the credential in a secret and list it in secret_environment_from instead.`,
-          });
-        }
-      }
       continue;
     }
     if (key === "auth_token") {
