@@ -5,13 +5,13 @@
  * overrides it. Values come from the resolution, so secrets arrive masked.
  */
 import * as vscode from "vscode";
-import { LAYER_SHORT } from "../../core/flowSummary";
+import { describeWinner, showValue } from "../../core/documentChecks";
+import { code } from "../../core/hoverInfo";
 import type { Origin, Source } from "../../core/layer";
 import { settingTargets, targetsAt, type SettingTarget, type TargetContext, type TargetLayer } from "../../core/pythonTargets";
 import type { Candidate, Setting } from "../../core/resolve";
-import { settingInfo } from "../../core/settingsInfo";
+import { SOURCE_LABELS, settingInfo } from "../../core/settingsInfo";
 import type { Span } from "../../core/types";
-import { describeOrigin, displayValue, md, sourceLabel } from "../present";
 import type { FlowResolution, FlowResolutions } from "./flowResolutions";
 import type { WorkspaceFlows } from "./workspaceFlows";
 
@@ -49,24 +49,31 @@ export class FlowHoverProvider implements vscode.HoverProvider {
     return targets;
   }
 
+  /** The same form as the `[tool.kitaru]` hovers (src/core/hoverInfo.ts): meaning, type, then the value in effect per flow or call. */
   private render(file: string, hits: SettingTarget[]): vscode.MarkdownString {
     const t = hits[0]!;
     const owners = [...new Set(hits.map((h) => h.owner))];
-    const lines: string[] = [`**${md(t.key)}** — ${LAYER_WORDS[t.layer]} argument of \`${owners.join("`, `")}\``, ""];
+    const lines: string[] = [`**${code(t.key)}** — ${LAYER_WORDS[t.layer]} argument of ${owners.map(code).join(", ")}`];
+    const info = settingInfo(t.key);
+    if (info) {
+      lines.push("", info.description);
+      const facts = [`*Type:* ${info.type}`];
+      if (info.env && !t.key.startsWith("checkpoint.")) facts.push(`*Environment variable:* ${code(info.env)}`);
+      lines.push("", facts.join("  \n"));
+    }
     const contexts = dedupeContexts(hits.flatMap((h) => h.contexts));
     const links: string[] = [];
     const shown = contexts.slice(0, MAX_CONTEXTS);
     for (const ctx of shown) {
       const r = "flow" in ctx ? this.resolutions.forFlow(file, ctx.flow) : this.resolutions.forCall(file, ctx.call);
       if (!r?.ok) continue;
-      if (contexts.length > 1) lines.push(`*${"flow" in ctx ? `In flow \`${md(ctx.flow)}\`` : `In the call on line ${ctx.call}`}:*`, "");
-      lines.push(...(t.key === "image" ? this.imageLines(t, file, r) : this.settingLines(t, file, r)), "");
-      links.push(`[Explain ${"flow" in ctx ? `flow ${md(ctx.flow)}` : `call on line ${ctx.call}`}](${explainLink(r)})`);
+      lines.push("");
+      if (contexts.length > 1) lines.push(`*${"flow" in ctx ? `In flow ${code(ctx.flow)}` : `In the call on line ${ctx.call}`}:*  `);
+      lines.push(...(t.key === "image" ? this.imageLines(t, file, r) : this.settingLines(t, file, r)));
+      links.push(`[Explain ${"flow" in ctx ? `flow ${code(ctx.flow)}` : `the call on line ${ctx.call}`}](${explainLink(r)})`);
     }
-    if (contexts.length > shown.length) lines.push(`*…and ${contexts.length - shown.length} more.*`, "");
-    if (!shown.length) lines.push(...this.withoutContext(t, file), "");
-    const info = settingInfo(t.key === "image" ? "image" : t.key);
-    if (info) lines.push("---", md(info.description), "", `*Type:* ${md(info.type)}${info.env && !t.key.startsWith("checkpoint.") ? ` · *Variable:* \`${info.env}\`` : ""}`);
+    if (contexts.length > shown.length) lines.push("", `*…and ${contexts.length - shown.length} more.*`);
+    if (!shown.length) lines.push("", ...this.withoutContext(t, file));
     if (links.length) lines.push("", links.join(" · "));
     const text = new vscode.MarkdownString(lines.join("\n"));
     // Command links only to the explain command, nothing else.
@@ -75,35 +82,33 @@ export class FlowHoverProvider implements vscode.HoverProvider {
   }
 
   private settingLines(t: SettingTarget, file: string, r: FlowResolution): string[] {
-    const base = r.workspace;
+    const where = (c: Candidate) => describeWinner(c, r.workspace);
+    const value = (c: Candidate) => `${code(showValue(c))}${c.masked ? " *(masked)*" : ""}`;
     const s = r.resolution.settings[t.key];
-    if (!s) return ["Not set by any layer."];
-    const lines = [`Effective: \`${md(displayValue(s))}\`${s.masked ? " *(masked)*" : ""} from **${md(sourceLabel(s.source))}**${s.origin ? ` (${md(describeOrigin(s.origin, base))})` : ""}`];
+    if (!s) return ["**In effect:** unset (no layer sets it)."];
     const chain = [s, ...s.overridden];
     const mine = chain.find((c) => isMine(c, t, file));
-    const lower = (list: Candidate[]) => list.filter((c) => !(c.source === "default" && c.value === null)).map((c) => `~~${md(displayValue(c))}~~ ${md(sourceLabel(c.source))}${c.origin ? ` (${md(describeOrigin(c.origin, base))})` : ""}`);
+    const lower = (list: Candidate[]) => list.filter((c) => !(c.source === "default" && c.value === null)).map((c) => `${value(c)} from ${where(c)}`);
     if (t.layer === "checkpoint") {
-      if (mine === s) lines.push("", "This checkpoint's own setting applies: no execution-level cache is set.");
-      else lines.push("", `Replaced by the execution-level cache from **${md(sourceLabel(s.source))}**: an execution-wide cache replaces every \`@checkpoint(cache=...)\` for the run.`);
-      return lines;
+      if (mine === s) return [`**In effect:** ${value(s)}, set here (@checkpoint): no execution-level cache is set.`];
+      return [`**Replaced** by the execution-level cache from ${where(s)}: Kitaru uses ${value(s)} for every checkpoint of the run.`];
     }
     if (mine === s) {
-      lines.push("", "**This argument wins.**");
+      const out = [`**In effect:** ${value(s)}, set here (${SOURCE_LABELS[s.source]}).`];
       const overrides = lower(s.overridden);
-      if (overrides.length) lines.push("", `Overrides: ${overrides.join(" · ")}`);
-    } else if (mine) {
-      const index = chain.indexOf(mine);
-      lines.push("", `This argument sets \`${md(displayValue(mine))}\`, overridden by **${md(sourceLabel(s.source))}**${s.origin ? ` (${md(describeOrigin(s.origin, base))})` : ""}.`);
-      const overrides = lower(chain.slice(index + 1));
-      if (overrides.length) lines.push("", `It overrides: ${overrides.join(" · ")}`);
-    } else {
-      lines.push("", "This argument sets no value here (None, or a value Kitaru would refuse: see Problems).");
+      if (overrides.length) out.push(`Overrides: ${overrides.join("; ")}.`);
+      return out;
     }
-    return lines;
+    if (mine) {
+      const out = [`**Overridden** by ${where(s)}: Kitaru uses ${value(s)}; this argument sets ${value(mine)}.`];
+      const overrides = lower(chain.slice(chain.indexOf(mine) + 1));
+      if (overrides.length) out.push(`It overrides: ${overrides.join("; ")}.`);
+      return out;
+    }
+    return [`**In effect:** ${value(s)} from ${where(s)}.`, "This argument sets no value here (None, or a value Kitaru would refuse: see Problems)."];
   }
 
   private imageLines(t: SettingTarget, file: string, r: FlowResolution): string[] {
-    const base = r.workspace;
     const rows: string[] = [];
     for (const [key, s] of Object.entries(r.resolution.settings) as [string, Setting][]) {
       if (key !== "image" && !key.startsWith("image.")) continue;
@@ -112,12 +117,12 @@ export class FlowHoverProvider implements vscode.HoverProvider {
       const field = key === "image" ? "image" : key.slice("image.".length);
       rows.push(
         mine === s
-          ? `- \`${md(field)}\` = \`${md(displayValue(s))}\` — wins${s.overridden.length ? ` over ${md(LAYER_SHORT[s.overridden[0]!.source])}` : ""}`
-          : `- \`${md(field)}\` = ~~\`${md(displayValue(mine))}\`~~ — overridden by \`${md(displayValue(s))}\` from ${md(sourceLabel(s.source))}${s.origin ? ` (${md(describeOrigin(s.origin, base))})` : ""}`,
+          ? `- ${code(field)} = ${code(showValue(s))}: in effect${s.overridden.length ? `, overrides ${code(showValue(s.overridden[0]!))} from ${describeWinner(s.overridden[0]!, r.workspace)}` : ""}`
+          : `- ${code(field)} = ${code(showValue(mine))}: **overridden** by ${describeWinner(s, r.workspace)}, Kitaru uses ${code(showValue(s))}`,
       );
     }
     if (!rows.length) return ["This argument sets no image field the reader can see."];
-    return ["Image fields from this argument (merged field by field with the other layers):", "", ...rows];
+    return ["Image fields from this argument (merged field by field, and environment variable by variable, with the other layers):", "", ...rows];
   }
 
   /** A checkpoint in a module without flows, a configure() that precedes no call: what every run inherits. */
@@ -126,11 +131,11 @@ export class FlowHoverProvider implements vscode.HoverProvider {
     if (!r) return [];
     if (t.layer === "checkpoint") {
       const cache = r.resolution.settings.cache;
-      if (cache && cache.source !== "default") return [`Every run replaces it: the execution-level cache \`${md(displayValue(cache))}\` comes from **${md(sourceLabel(cache.source))}**${cache.origin ? ` (${md(describeOrigin(cache.origin, r.workspace))})` : ""}.`];
+      if (cache && cache.source !== "default") return [`**Replaced** in every run: the execution-level cache ${code(showValue(cache))} comes from ${describeWinner(cache, r.workspace)}.`];
       return ["Applies unless a run sets an execution-level cache (run(), @flow, configure(), KITARU_CACHE or pyproject)."];
     }
     const s = r.resolution.settings[t.key];
-    const below = s && !(s.source === "default" && s.value === null) ? ` Below it: \`${md(displayValue(s))}\` from ${md(sourceLabel(s.source))}${s.origin ? ` (${md(describeOrigin(s.origin, r.workspace))})` : ""}.` : "";
+    const below = s && !(s.source === "default" && s.value === null) ? ` Below it: ${code(showValue(s))} from ${describeWinner(s, r.workspace)}.` : "";
     return [`Applies to flows started after it in this process, above the environment, pyproject.toml and persisted settings.${below}`];
   }
 }

@@ -164,12 +164,11 @@ suite("python layers", () => {
     const pipelines = await open(PIPELINES);
     const decorator = await waitFor(async () => {
       const t = await hoverText(pipelines, positionOf(pipelines, "retries=3,"));
-      return t.includes("Effective") ? t : undefined;
+      return t.includes("In effect") ? t : undefined;
     }, { what: "hover on @durable_flow(retries=3)" });
-    assert.match(decorator, /\*\*retries\*\* — @flow decorator argument of `research`/);
-    assert.match(decorator, /Effective: `3` from \*\*@flow decorator\*\*/);
-    assert.match(decorator, /This argument wins/);
-    assert.match(decorator, /Overrides: ~~1~~ kitaru\.configure\(\) \(src\/newsroom\/pipelines\.py:23\) · ~~2~~ pyproject\.toml \(pyproject\.toml:11\)/);
+    assert.match(decorator, /\*\*`retries`\*\* — @flow decorator argument of `research`/);
+    assert.match(decorator, /\*\*In effect:\*\* `3`, set here \(@flow decorator\)\./);
+    assert.match(decorator, /Overrides: `1` from kitaru\.configure\(\) \(src\/newsroom\/pipelines\.py:23\); `2` from pyproject\.toml \(pyproject\.toml:11\)/);
     assert.match(decorator, /How many times a failed execution is retried/);
     assert.match(decorator, /command:kitaru\.explain\?/);
 
@@ -184,21 +183,21 @@ suite("python layers", () => {
     // The checkpoint's own cache: replaced in both flows (pyproject for research, @flow for digest).
     const checkpoint = await hoverText(pipelines, positionOf(pipelines, "cache=True, runtime"));
     assert.match(checkpoint, /checkpoint\.fetch_feeds\.cache/);
-    assert.match(checkpoint, /Replaced by the execution-level cache from \*\*pyproject\.toml\*\*/);
-    assert.match(checkpoint, /Replaced by the execution-level cache from \*\*@flow decorator\*\*/);
+    assert.match(checkpoint, /\*\*Replaced\*\* by the execution-level cache from pyproject\.toml \(pyproject\.toml:10\): Kitaru uses `false`/);
+    assert.match(checkpoint, /\*\*Replaced\*\* by the execution-level cache from @flow decorator \(src\/newsroom\/pipelines\.py:53\): Kitaru uses `true`/);
     // Not a configuration keyword: no Kitaru hover.
-    assert.ok(!(await hoverText(pipelines, positionOf(pipelines, 'runtime="isolated"'))).includes("Effective"), "no hover on runtime=");
+    assert.ok(!(await hoverText(pipelines, positionOf(pipelines, 'runtime="isolated"'))).includes("In effect"), "no hover on runtime=");
 
     const runner = await open(RUNNER);
     const call = await hoverText(runner, positionOf(runner, "retries=5"));
-    assert.match(call, /\*\*retries\*\* — call argument of `research\.run`/);
-    assert.match(call, /Effective: `5` from \*\*run\(\) argument\*\*/);
-    assert.match(call, /Overrides: ~~3~~ @flow decorator \(src\/newsroom\/pipelines\.py:40\)/);
+    assert.match(call, /\*\*`retries`\*\* — call argument of `research\.run`/);
+    assert.match(call, /\*\*In effect:\*\* `5`, set here \(run\(\) argument\)\./);
+    assert.match(call, /Overrides: `3` from @flow decorator \(src\/newsroom\/pipelines\.py:40\)/);
     // configure(retries=0) in main(): overridden by the decorator for research, the winner for digest.
     const configure = await hoverText(runner, positionOf(runner, "retries=0"));
     assert.match(configure, /kitaru\.configure\(\) argument/);
-    assert.match(configure, /This argument sets `0`, overridden by \*\*@flow decorator\*\* \(src\/newsroom\/pipelines\.py:40\)/);
-    assert.match(configure, /\*\*This argument wins\.\*\*/);
+    assert.match(configure, /\*\*Overridden\*\* by @flow decorator \(src\/newsroom\/pipelines\.py:40\): Kitaru uses `3`; this argument sets `0`\./);
+    assert.match(configure, /\*\*In effect:\*\* `0`, set here \(kitaru\.configure\(\)\)\./);
   });
 
   test("diagnostics in Python: wrong types, negative retries, secret literals, replaced checkpoint cache; other keywords left alone", async function () {
