@@ -30,9 +30,9 @@ suite("tree: demo workspace", () => {
     assert.match(stack.tooltip, /~~a51bf906-a221-46d7-81b8-c81f8adc5097~~/);
   });
 
-  test("groups: Image, Connection, LLM, Log store, Secrets, Files", async () => {
+  test("groups: Image, Connection, LLM, Log store, Flows, Secrets, Files", async () => {
     const rows = await api.treeSnapshot(3);
-    assert.deepStrictEqual(rows.map((r) => r.label), ["Execution", "Image", "Connection", "LLM", "Log store", "Housekeeping", "Secrets", "Files"]);
+    assert.deepStrictEqual(rows.map((r) => r.label), ["Execution", "Image", "Connection", "LLM", "Log store", "Housekeeping", "Flows", "Secrets", "Files"]);
     assert.strictEqual(row(rows, "Image", "base_image")?.description, "python:3.12-slim  ·  pyproject");
     assert.strictEqual(row(rows, "LLM", "default_model")?.description, "openai/gpt-5-nano  ·  persisted");
     assert.strictEqual(row(rows, "Log store", "backend")?.description, "datadog  ·  persisted");
