@@ -26,8 +26,8 @@ export interface FrozenSpecPreview {
   /** What `kitaru_execution_spec` would hold. */
   spec: {
     version: 1;
-    resolved_execution: { stack: JsonValue; image: Record<string, JsonValue> | null; cache: JsonValue; retries: JsonValue };
-    flow_defaults: { stack: JsonValue; image: Record<string, JsonValue> | null; cache: JsonValue; retries: JsonValue; server_url: null; auth_token: null; project: null };
+    resolved_execution: { stack: JsonValue; image: Record<string, JsonValue> | string | null; cache: JsonValue; retries: JsonValue };
+    flow_defaults: { stack: JsonValue; image: Record<string, JsonValue> | string | null; cache: JsonValue; retries: JsonValue; server_url: null; auth_token: null; project: null };
     connection: { server_url: JsonValue; auth_token: null; project: JsonValue };
   };
   /** Parts only known at run time: where in the spec, the source text, the layer. */
@@ -52,14 +52,11 @@ export function buildFrozenSpec(resolution: Pick<Resolution, "settings">): Froze
   };
 
   /** The image as Kitaru merges it, from a key → candidate lookup; null when no field is set. */
-  const imageOf = (path: string, pick: (key: string) => Candidate | undefined): Record<string, JsonValue> | null => {
+  const imageOf = (path: string, pick: (key: string) => Candidate | undefined): Record<string, JsonValue> | string | null => {
     const image: Record<string, JsonValue> = {};
     let any = false;
     const whole = pick("image");
-    if (whole?.dynamic !== undefined) {
-      dynamic.push({ path, text: whole.dynamic, source: whole.source });
-      any = true;
-    }
+    if (whole?.dynamic !== undefined) dynamic.push({ path, text: whole.dynamic, source: whole.source });
     for (const field of IMAGE_FIELDS) {
       if (field === "environment") {
         const env: Record<string, JsonValue> = {};
@@ -88,6 +85,8 @@ export function buildFrozenSpec(resolution: Pick<Resolution, "settings">): Froze
       image[field] = v;
       if (v !== null) any = true;
     }
+    // image=<expression>: its fields merge over the known ones at run time.
+    if (!any && whole?.dynamic !== undefined) return dynamicText(whole.dynamic);
     return any ? image : null;
   };
 

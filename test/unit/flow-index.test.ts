@@ -159,16 +159,18 @@ test("frozen spec: every layer merged, the @flow's own defaults, secrets redacte
   const r = resolveConfiguration(host, { workspace: "/ws", call: "src/pipelines/research.py:37" });
   const preview = buildFrozenSpec(r);
   const exec = preview.spec.resolved_execution;
+  const image = exec.image as Record<string, unknown>;
+  const defaultsImage = preview.spec.flow_defaults.image as Record<string, unknown>;
   assert.equal(exec.stack, "prod-cluster");
   assert.equal(exec.cache, true);
   assert.equal(exec.retries, 3);
-  assert.equal(exec.image?.base_image, "python:3.12-slim");
-  assert.deepEqual(exec.image?.requirements, ["httpx"]);
-  assert.deepEqual(exec.image?.environment, { MODE: "batch", OPENAI_API_KEY: "***" });
+  assert.equal(image.base_image, "python:3.12-slim");
+  assert.deepEqual(image.requirements, ["httpx"]);
+  assert.deepEqual(image.environment, { MODE: "batch", OPENAI_API_KEY: "***" });
   assert.equal(preview.spec.flow_defaults.retries, 3);
   assert.equal(preview.spec.flow_defaults.stack, null);
-  assert.deepEqual(preview.spec.flow_defaults.image?.environment, { MODE: "batch", OPENAI_API_KEY: "***" });
-  assert.equal(preview.spec.flow_defaults.image?.base_image, null);
+  assert.deepEqual(defaultsImage.environment, { MODE: "batch", OPENAI_API_KEY: "***" });
+  assert.equal(defaultsImage.base_image, null);
   assert.deepEqual(preview.spec.connection, { server_url: null, auth_token: null, project: null });
   assert.deepEqual(preview.checkpoints, { search: { cache: true, source: "invocation" } });
   const text = formatFrozenSpec(preview, { method: "run" });
@@ -178,6 +180,13 @@ test("frozen spec: every layer merged, the @flow's own defaults, secrets redacte
   const dyn = buildFrozenSpec(resolveConfiguration(host, { workspace: "/ws", flow: "src/pipelines/research.py:report" }));
   assert.equal(dyn.spec.resolved_execution.stack, '<dynamic: os.environ["REPORT_STACK"]>');
   assert.deepEqual(dyn.dynamic, [{ path: "resolved_execution.stack", text: 'os.environ["REPORT_STACK"]', source: "decorator" }, { path: "flow_defaults.stack", text: 'os.environ["REPORT_STACK"]', source: "decorator" }]);
+  // image=<expression>: the layer's image is only known at run time; lower layers' fields still show.
+  const dynImage = buildFrozenSpec(
+    resolveConfiguration(memoryHost({ ...files, "/ws/d.py": "from kitaru import flow\n\n@flow(image=make_image())\ndef d():\n    pass\n" }), { workspace: "/ws", flow: "d.py:d" }),
+  );
+  assert.equal((dynImage.spec.resolved_execution.image as Record<string, unknown>).base_image, "python:3.12-slim");
+  assert.equal(dynImage.spec.flow_defaults.image, "<dynamic: make_image()>");
+  assert.deepEqual(dynImage.dynamic.map((d) => d.path), ["resolved_execution.image", "flow_defaults.image"]);
   // No image anywhere: null, as Kitaru stores it.
   assert.equal(buildFrozenSpec(resolveConfiguration(memoryHost({}), { workspace: "/e" })).spec.resolved_execution.image, null);
 });
