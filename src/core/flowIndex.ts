@@ -15,8 +15,11 @@ import { readPythonModule } from "./python/reader";
 import type { PyDecorated, PyFlowCall, PythonModuleSummary } from "./python/types";
 import type { Problem } from "./problems";
 
-/** Files larger than this are not read as flow modules (generated code, vendored bundles). */
-export const MAX_MODULE_BYTES = 1_000_000;
+/**
+ * Files larger than this are not read as flow modules (generated code, vendored bundles): parsing
+ * costs about 1 ms per KB, and one file is parsed in one go, so this bounds the longest pause.
+ */
+export const MAX_MODULE_BYTES = 256_000;
 
 const KITARU_WORD = /\bkitaru\b/;
 const FLOW_CALL = /\.(?:run|deploy)\s*\(/;
