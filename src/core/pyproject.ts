@@ -3,7 +3,9 @@
  * dotted keys, inline table, quoted headers), validated as Kitaru validates it,
  * with the position of every key and value.
  */
+import { parse as parseSmol } from "smol-toml";
 import { parseTOML, getStaticTOMLValue, type AST } from "toml-eslint-parser";
+import { kitaruRegions } from "./tomlSlice";
 import { didYouMean } from "./didYouMean";
 import { flattenImage } from "./image";
 import { fileOrigin, type LayerValues } from "./layer";
@@ -58,7 +60,7 @@ export function analyzePyproject(file: string, rawText: string): PyprojectAnalys
 
   let ast: AST.TOMLProgram;
   try {
-    ast = parseTOML(text, { tomlVersion: "1.0" });
+    ast = parseWithPositions(text);
   } catch (error) {
     const e = error as { message?: string; lineNumber?: number; column?: number };
     const line = e.lineNumber ?? 1;
@@ -215,6 +217,37 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
     }
     result.values.set(key, { value: value as boolean | number | string, origin: originOf([key]) });
   }
+}
+
+/**
+ * The document's AST, with positions, for the parts that can hold tool.kitaru
+ * (see tomlSlice.ts): the whole text is syntax-checked with the much faster
+ * smol-toml first. A syntax error is reported as toml-eslint-parser reports
+ * it (message and position), from the whole text.
+ */
+function parseWithPositions(text: string): AST.TOMLProgram {
+  let smolError: { message: string; line: number; column: number } | undefined;
+  try {
+    // tomllib takes integers of any size; smol-toml needs to be told.
+    parseSmol(text, { integersAsBigInt: "asNeeded" });
+  } catch (error) {
+    const e = error as { message?: string; line?: number; column?: number };
+    smolError = { message: (e.message ?? "invalid TOML").split("\n")[0]!.replace(/^Invalid TOML document: /, ""), line: e.line ?? 1, column: e.column ?? 1 };
+  }
+  if (smolError) {
+    parseTOML(text, { tomlVersion: "1.0" }); // throws the error, with its position
+    // The two parsers disagree: report smol-toml's error rather than none.
+    throw Object.assign(new Error(smolError.message), { lineNumber: smolError.line, column: smolError.column - 1 });
+  }
+  const reduced = kitaruRegions(text);
+  if (reduced !== undefined) {
+    try {
+      return parseTOML(reduced, { tomlVersion: "1.0" });
+    } catch {
+      // The slicer misread the file: fall back to the whole text.
+    }
+  }
+  return parseTOML(text, { tomlVersion: "1.0" });
 }
 
 function isSecretPath(path: string[]): boolean {
