@@ -98,6 +98,20 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
     for (const alias of Object.keys(aliasesRaw)) warnUnknown((aliasesRaw as Record<string, unknown>)[alias], ["model_registry", "aliases", alias], ALIAS_KEYS);
   }
 
+  // A plain-text API key is worth saying whether or not the rest of the file is valid.
+  const rawKey = valueAt(root, ["log_store", "api_key"]);
+  if (typeof rawKey === "string" && rawKey !== "") {
+    const keySpan = span(["log_store", "api_key"]);
+    result.problems.push({
+      severity: options.likelyCommitted ? "warning" : "info",
+      code: "secret-in-file",
+      file,
+      key: "log_store.api_key",
+      ...(keySpan ? { span: keySpan } : {}),
+      message: `log_store.api_key is a secret stored in plain text${options.likelyCommitted ? " in a file that is likely committed" : ""}. Prefer setting KITARU_LOG_STORE_API_KEY in the environment (with KITARU_LOG_STORE_BACKEND and KITARU_LOG_STORE_ENDPOINT).`,
+    });
+  }
+
   // Alias names are lower-cased by Kitaru before validation.
   const normalized = normalizeAliases(root);
   const parsed = kitaruYamlSchema.safeParse(normalized);
@@ -149,14 +163,6 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
       result.values.set("log_store.api_key", { value: masked, masked: true, origin: origin("api_key") });
       const keySpan = span(["log_store", "api_key"]);
       result.plainApiKey = { masked, ...(keySpan ? { span: keySpan } : {}) };
-      result.problems.push({
-        severity: options.likelyCommitted ? "warning" : "info",
-        code: "secret-in-file",
-        file,
-        key: "log_store.api_key",
-        ...(keySpan ? { span: keySpan } : {}),
-        message: `log_store.api_key is a secret stored in plain text${options.likelyCommitted ? " in a file that is likely committed" : ""}. Prefer setting KITARU_LOG_STORE_API_KEY in the environment (with KITARU_LOG_STORE_BACKEND and KITARU_LOG_STORE_ENDPOINT).`,
-      });
     }
   }
   return result;
