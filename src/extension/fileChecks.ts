@@ -188,7 +188,9 @@ export class FileChecks implements vscode.Disposable {
         action.edit = new vscode.WorkspaceEdit();
         for (const edit of fix.edits) action.edit.replace(doc.uri, toRange(doc, edit.span), edit.newText);
         action.isPreferred = fix.preferred;
-        const matching = context.diagnostics.filter((d) => d.source === "kitaru" && diagnosticCode(d) === problem.code && d.range.isEqual(problemRange));
+        // The diagnostics the fix resolves: from the request, else ours for this document (API callers may pass none).
+        const candidates = context.diagnostics.some((d) => d.source === "kitaru") ? context.diagnostics : (this.collection.get(doc.uri) ?? []);
+        const matching = candidates.filter((d) => d.source === "kitaru" && diagnosticCode(d) === problem.code && d.range.isEqual(problemRange));
         if (matching.length) action.diagnostics = matching;
         actions.push(action);
       }

@@ -21,6 +21,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { cliScenarios } from "./cliScenarios.mjs";
+import { fileCheckScenarios } from "./fileCheckScenarios.mjs";
 import { pythonScenarios } from "./pythonScenarios.mjs";
 import { openViewContainer, resizeSideBar, saveScreenshot, dismissNotifications, waitForTreeRows, hover } from "./ui.mjs";
 
@@ -111,6 +112,7 @@ export const scenarios = [
     suites: ["multiroot.test.ts"],
   },
   ...cliScenarios,
+  ...fileCheckScenarios,
   ...pythonScenarios,
 ];
 
