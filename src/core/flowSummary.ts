@@ -5,20 +5,8 @@
  */
 import * as nodePath from "node:path";
 import { SOURCES, type Source } from "./layer";
-import { SOURCE_LABELS } from "./settingsInfo";
+import { SOURCE_LABELS, SOURCE_SHORT } from "./settingsInfo";
 import type { JsonValue } from "./types";
-
-/** Short layer names for one-line texts (the same words as the tree's descriptions). */
-export const LAYER_SHORT: Record<Source, string> = {
-  invocation: "run()",
-  decorator: "@flow",
-  configure: "configure()",
-  env: "env",
-  "zenml-env": "ZenML env",
-  pyproject: "pyproject",
-  global: "persisted",
-  default: "default",
-};
 
 type OriginLike = { file: string; line: number } | { env: string; file?: string; line?: number };
 
@@ -68,7 +56,7 @@ export function summaryValue(key: string, s: Pick<SettingLike, "value" | "dynami
 function scalar(key: "stack" | "cache" | "retries", settings: Readonly<Record<string, SettingLike | undefined>>, base: string | undefined): SummaryItem {
   const s = settings[key] ?? { value: key === "retries" ? 0 : null, source: "default" as const };
   const value = summaryValue(key, s);
-  return { key, title: `${key} ${value} · ${LAYER_SHORT[s.source]}`, value, source: s.source, detail: detailOf(key, s, base) };
+  return { key, title: `${key} ${value} · ${SOURCE_SHORT[s.source]}`, value, source: s.source, detail: detailOf(key, s, base) };
 }
 
 function rank(source: Source): number {
@@ -84,14 +72,14 @@ function image(settings: Readonly<Record<string, SettingLike | undefined>>, base
   const fields = Object.entries(settings).filter((e): e is [string, SettingLike] => e[0].startsWith("image.") && e[1] !== undefined && e[1].source !== "default");
   const whole = settings.image; // image=<dynamic expression>
   const lines: string[] = [];
-  for (const [k, s] of fields) lines.push(`${k.slice("image.".length)} = ${s.masked ? `${String(s.value)} (masked)` : summaryValue(k, s)}  ·  ${LAYER_SHORT[s.source]}${s.origin ? ` (${where(s.origin, base)})` : ""}`);
-  if (whole?.dynamic !== undefined) lines.unshift(`image = dynamic: ${whole.dynamic}  ·  ${LAYER_SHORT[whole.source]}${whole.origin ? ` (${where(whole.origin, base)})` : ""}: its fields are only known at run time`);
+  for (const [k, s] of fields) lines.push(`${k.slice("image.".length)} = ${s.masked ? `${String(s.value)} (masked)` : summaryValue(k, s)}  ·  ${SOURCE_SHORT[s.source]}${s.origin ? ` (${where(s.origin, base)})` : ""}`);
+  if (whole?.dynamic !== undefined) lines.unshift(`image = dynamic: ${whole.dynamic}  ·  ${SOURCE_SHORT[whole.source]}${whole.origin ? ` (${where(whole.origin, base)})` : ""}: its fields are only known at run time`);
   const detail = lines.length ? ["image (merged field by field, environment variable by variable):", ...lines].join("\n") : "image: no layer sets one; Kitaru builds its default image";
 
   const topRank = Math.min(...fields.map(([, s]) => rank(s.source)), whole ? rank(whole.source) : Infinity);
   if (whole?.dynamic !== undefined && rank(whole.source) <= topRank) {
     const value = summaryValue("image", whole);
-    return { key: "image", title: `image ${value} · ${LAYER_SHORT[whole.source]}`, value, source: whole.source, detail };
+    return { key: "image", title: `image ${value} · ${SOURCE_SHORT[whole.source]}`, value, source: whole.source, detail };
   }
   if (!fields.length) return { key: "image", title: "image default", value: "default", source: "default", detail };
 
@@ -110,11 +98,11 @@ function image(settings: Readonly<Record<string, SettingLike | undefined>>, base
   // The highest layer's fields only (a lens is one line); the tooltip lists them all.
   const highest = ordered[0];
   const more = ordered.length > 1 ? ", …" : "";
-  const fieldsText = highest ? `${highest[1].slice(0, 2).join(", ")}${highest[1].length > 2 ? "…" : ""} · ${LAYER_SHORT[highest[0]]}${more}` : "";
+  const fieldsText = highest ? `${highest[1].slice(0, 2).join(", ")}${highest[1].length > 2 ? "…" : ""} · ${SOURCE_SHORT[highest[0]]}${more}` : "";
   const top = highest?.[0] ?? baseImage!.source;
   if (baseImage && baseRank !== Infinity) {
     const value = summaryValue("image.base_image", baseImage);
-    const title = `image ${value} · ${LAYER_SHORT[baseImage.source]}${fieldsText ? `, +${fieldsText}` : ""}`;
+    const title = `image ${value} · ${SOURCE_SHORT[baseImage.source]}${fieldsText ? `, +${fieldsText}` : ""}`;
     return { key: "image", title, value, source: top, detail };
   }
   return { key: "image", title: `image ${fieldsText}`, value: ordered.map(([, n]) => n.join(", ")).join(", "), source: top, detail };

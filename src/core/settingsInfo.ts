@@ -116,3 +116,15 @@ export const SOURCE_LABELS: Record<Source, string> = {
   global: "persisted",
   default: "built-in default",
 };
+
+/** Short layer names for one-line texts: tree descriptions, CodeLens titles. */
+export const SOURCE_SHORT: Record<Source, string> = {
+  invocation: "run()",
+  decorator: "@flow",
+  configure: "configure()",
+  env: "env",
+  "zenml-env": "ZenML env",
+  pyproject: "pyproject",
+  global: "persisted",
+  default: "default",
+};

@@ -16,18 +16,6 @@ export const SOURCE_ICONS: Record<Source, string> = {
   default: "circle-outline",
 };
 
-/** Short layer labels for one-line descriptions. */
-export const SOURCE_SHORT: Record<Source, string> = {
-  invocation: "run()",
-  decorator: "@flow",
-  configure: "configure()",
-  env: "env",
-  "zenml-env": "ZenML env",
-  pyproject: "pyproject",
-  global: "persisted",
-  default: "default",
-};
-
 export function sourceLabel(source: Source): string {
   return SOURCE_LABELS[source];
 }

@@ -9,10 +9,10 @@ import type { LookedAt } from "../core/persisted";
 import type { Problem } from "../core/problems";
 import type { Candidate, Setting } from "../core/resolve";
 import type { SecretStatus } from "../core/secretStatus";
-import { groupOf, settingInfo, type Group } from "../core/settingsInfo";
+import { groupOf, settingInfo, SOURCE_SHORT, type Group } from "../core/settingsInfo";
 import type { GitIgnoreStatus } from "./gitIgnore";
 import type { KitaruModel, Snapshot } from "./model";
-import { describeOrigin, displayValue, md, originLocation, shortPath, SOURCE_ICONS, SOURCE_SHORT, sourceLabel, truncate } from "./present";
+import { describeOrigin, displayValue, md, originLocation, shortPath, SOURCE_ICONS, sourceLabel, truncate } from "./present";
 
 const SETTING_GROUPS: Group[] = ["Execution", "Image", "Connection", "LLM", "Log store", "Housekeeping", "Checkpoints"];
 

@@ -7,7 +7,8 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { flowKey, type IndexedCall, type IndexedFlow } from "../../core/flowIndex";
-import { executionSummary, LAYER_SHORT, summaryValue, type SummaryItem } from "../../core/flowSummary";
+import { executionSummary, summaryValue, type SummaryItem } from "../../core/flowSummary";
+import { SOURCE_SHORT } from "../../core/settingsInfo";
 import type { Resolution } from "../../core/resolve";
 import type { ContributedNode, TreeGroupContributor } from "../tree";
 import { describeOrigin, md, originLocation, sourceLabel } from "../present";
@@ -74,7 +75,7 @@ function flowNode(f: IndexedFlow, flows: WorkspaceFlows, resolutions: FlowResolu
               // An execution-level cache replaces the checkpoint's own, which is then its only "overridden" entry.
               const replaced = s.overridden.length > 0;
               const own = !replaced && s.source === "decorator";
-              row.description = `cache ${summaryValue("cache", s)} · ${own ? "@checkpoint" : LAYER_SHORT[s.source]}${replaced ? ` (replaces @checkpoint(cache=${summaryValue("cache", s.overridden[0]!)}))` : ""}`;
+              row.description = `cache ${summaryValue("cache", s)} · ${own ? "@checkpoint" : SOURCE_SHORT[s.source]}${replaced ? ` (replaces @checkpoint(cache=${summaryValue("cache", s.overridden[0]!)}))` : ""}`;
               row.iconPath = new vscode.ThemeIcon(replaced ? "debug-breakpoint-unverified" : "debug-breakpoint");
               row.tooltip = new vscode.MarkdownString(`**${md(name)}** cache: \`${md(summaryValue("cache", s))}\` from ${md(own ? "@checkpoint(cache=...)" : sourceLabel(s.source))}${s.origin ? ` (${md(describeOrigin(s.origin, r.workspace))})` : ""}${s.note ? `\n\n*${md(s.note)}*` : ""}`);
               const at = originLocation(s.origin);
