@@ -53,7 +53,7 @@ export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, wor
     const rel = p.relative(workspace, kitaruYamlPath);
     const analysis = analyzeKitaruYaml(kitaruYamlPath, kitaruYamlText, { likelyCommitted: !rel.startsWith("..") && !p.isAbsolute(rel) });
     out.kitaruYaml = analysis;
-    out.problems.push(...analysis.problems);
+    for (const p of analysis.problems) out.problems.push(p);
     out.looked.push({ role: "kitaru.yaml", path: kitaruYamlPath, exists: true, used: !analysis.refused, note: analysis.refused ? "refused by Kitaru: see its problems" : "log store and model registry" });
   } else {
     out.looked.push({ role: "kitaru.yaml", path: kitaruYamlPath, exists: false, used: false, note: "absent: built-in log store, no model aliases" });

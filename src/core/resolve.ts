@@ -71,15 +71,15 @@ export function resolveConfiguration(host: Host, request: ResolveRequest): Resol
 
   const pyproject = readNearestPyproject(host, workspace, cwd, problems, looked);
   const kitaruEnv = readKitaruEnv(host);
-  problems.push(...kitaruEnv.problems);
+  for (const p of kitaruEnv.problems) problems.push(p);
   const zenmlEnv = readZenmlEnv(host);
   const persisted = readPersisted(host, configDir, cwd, workspace);
-  problems.push(...persisted.problems);
+  for (const p of persisted.problems) problems.push(p);
   looked.push(...persisted.looked);
 
   const python = request.flow || request.call ? readPythonLayers(host, workspace, request, request.readModule) : undefined;
   if (python) {
-    problems.push(...python.problems);
+    for (const p of python.problems) problems.push(p);
     for (const file of python.files) looked.push({ role: "python", path: file, exists: true, used: true, note: "flow decorator, kitaru.configure() and run() arguments" });
   }
 
@@ -149,7 +149,7 @@ function readNearestPyproject(host: Host, workspace: string, cwd: string, proble
     if (text !== null) {
       if (!chosen) {
         chosen = analyzePyproject(file, text);
-        problems.push(...chosen.problems);
+        for (const p of chosen.problems) problems.push(p);
         looked.push({
           role: "pyproject",
           path: file,
