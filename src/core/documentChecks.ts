@@ -10,6 +10,7 @@ import type { Origin, Source } from "./layer";
 import type { Problem } from "./problems";
 import { analyzePyproject, type PyprojectAnalysis } from "./pyproject";
 import type { Candidate, Resolution } from "./resolve";
+import { maskProblemText } from "./secrets";
 import { SOURCE_LABELS } from "./settingsInfo";
 import type { Position, Span } from "./types";
 import { parseYaml11, type YamlFile } from "./yaml11";
@@ -91,7 +92,7 @@ export function checkDocument(file: string, text: string, options: CheckOptions 
     if (check.readByKitaru && !check.refused) check.problems = [...check.problems, ...overriddenHints(check, options.resolution)];
   }
   check.entries.sort((a, b) => compare(a.keySpan.start, b.keySpan.start));
-  check.problems = [...check.problems].sort((a, b) => compare(a.span?.start ?? { line: 0, column: 0 }, b.span?.start ?? { line: 0, column: 0 }) || rank(a) - rank(b));
+  check.problems = check.problems.map(maskProblemText).sort((a, b) => compare(a.span?.start ?? { line: 0, column: 0 }, b.span?.start ?? { line: 0, column: 0 }) || rank(a) - rank(b));
   return check;
 }
 

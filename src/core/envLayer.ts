@@ -3,10 +3,10 @@ import type { Host } from "./host";
 import { flattenImage } from "./image";
 import type { LayerValues, Origin } from "./layer";
 import type { Problem } from "./problems";
-import { imageSettingsSchema, parseBoolWord, parsePythonInt } from "./schema";
+import { imageSettingsSchema, parseBoolWord, parsePythonInt, pythonStrip } from "./schema";
 import { didYouMean } from "./didYouMean";
-import { maskSecret } from "./secrets";
-import { describeIssue, issuesOf, valueAt } from "./validation";
+import { maskSecret, maskSecretsInText } from "./secrets";
+import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
 
 /** Every KITARU_* variable Kitaru reads (others are ignored, and reported as info only). */
 export const KNOWN_KITARU_VARIABLES = [
@@ -34,10 +34,12 @@ export function envOrigin(host: Host, name: string): Origin {
   return { env: name, via: from.label, ...(from.file ? { file: from.file, line: from.line ?? 1 } : {}) };
 }
 
-/** A connection-style variable: blank means unset. */
+/** A connection-style variable: blank means unset (Kitaru's _normalized_kitaru_env); the value as Kitaru strips it. */
 export function nonBlank(host: Host, name: string): string | undefined {
   const v = host.env[name];
-  return v === undefined || v.trim() === "" ? undefined : v.trim();
+  if (v === undefined) return undefined;
+  const stripped = pythonStrip(v);
+  return stripped === "" ? undefined : stripped;
 }
 
 function envProblem(host: Host, name: string, message: string, code: Problem["code"] = "invalid-env", key?: string): Problem {
@@ -63,8 +65,8 @@ export function readKitaruEnv(host: Host): { values: LayerValues; problems: Prob
 
   const stack = env.KITARU_STACK;
   if (stack !== undefined) {
-    if (stack.trim() === "") problems.push(envProblem(host, "KITARU_STACK", "KITARU_STACK is set but empty. Set it to a stack name, or unset it to use the next layer.", "invalid-env", "stack"));
-    else values.set("stack", { value: stack.trim(), origin: envOrigin(host, "KITARU_STACK") });
+    if (pythonStrip(stack) === "") problems.push(envProblem(host, "KITARU_STACK", "KITARU_STACK is set but empty. Set it to a stack name, or unset it to use the next layer.", "invalid-env", "stack"));
+    else values.set("stack", { value: pythonStrip(stack), origin: envOrigin(host, "KITARU_STACK") });
   }
 
   const cache = env.KITARU_CACHE;
@@ -94,18 +96,23 @@ export function readKitaruEnv(host: Host): { values: LayerValues; problems: Prob
     ["KITARU_PROJECT", "project", false],
   ] as const) {
     const v = nonBlank(host, name);
-    if (v !== undefined) values.set(key, secret ? { value: maskSecret(v), masked: true, origin: envOrigin(host, name) } : { value: v, origin: envOrigin(host, name) });
+    if (v === undefined) continue;
+    if (key === "server_url") values.set(key, { value: v.replace(/\/+$/, ""), origin: envOrigin(host, name) });
+    else values.set(key, secret ? { value: maskSecret(v), masked: true, origin: envOrigin(host, name) } : { value: v, origin: envOrigin(host, name) });
   }
 
+  // Kitaru copies these to ZENML_DEBUG / ZENML_ANALYTICS_OPT_IN (blank: not copied), which ZenML reads
+  // with its own short list of words, falling back to the default for anything else.
   for (const [name, key] of [
     ["KITARU_DEBUG", "debug"],
     ["KITARU_ANALYTICS_OPT_IN", "analytics_opt_in"],
   ] as const) {
-    const v = env[name];
-    if (v === undefined) continue;
-    const parsed = parseBoolWord(v);
-    if (parsed === undefined) problems.push(envProblem(host, name, `${name} must be a boolean (true/false, 1/0, yes/no, on/off), not ${JSON.stringify(v)}.`, "invalid-env", key));
-    else values.set(key, { value: parsed, origin: envOrigin(host, name) });
+    if (nonBlank(host, name) === undefined) continue;
+    const raw = env[name]!;
+    const parsed = zenmlBool(raw);
+    if (parsed === undefined) {
+      problems.push({ ...envProblem(host, name, `ZenML, which reads ${name}, only understands 1/y/yes/true/True and 0/n/no/false/False (exactly, without spaces); it ignores ${JSON.stringify(raw)} and keeps the default.`, "invalid-env", key), severity: "warning" });
+    } else values.set(key, { value: parsed, origin: envOrigin(host, name) });
   }
 
   for (const name of Object.keys(env)) {
@@ -125,58 +132,93 @@ export function readKitaruEnv(host: Host): { values: LayerValues; problems: Prob
 
 function readImageVariable(host: Host, text: string, values: LayerValues, problems: Problem[]): void {
   const origin = envOrigin(host, "KITARU_IMAGE");
-  const stripped = text.trim();
+  const stripped = pythonStrip(text);
+  const refuse = (message: string) => problems.push(envProblem(host, "KITARU_IMAGE", `${message} Kitaru refuses KITARU_IMAGE until this is fixed.`, "invalid-env", "image"));
   if (stripped === "") {
     problems.push(envProblem(host, "KITARU_IMAGE", "KITARU_IMAGE is set but empty. Set a base image, a JSON ImageSettings object, or unset it.", "invalid-env", "image"));
+    return;
+  }
+  // Python's json.loads also reads NaN and Infinity (as floats), which are not an image.
+  if (/^-?(?:NaN|Infinity)$/.test(stripped)) {
+    refuse(`KITARU_IMAGE is the JSON number ${stripped}: it must be a JSON object (ImageSettings), a JSON string or a plain image name.`);
     return;
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(stripped);
-  } catch {
-    // Not JSON: the whole text is the base image.
+  } catch (error) {
+    // Not JSON: the whole text is the base image. Text that was meant as JSON deserves a word.
+    if (/^[[{"]/.test(stripped)) {
+      problems.push({ ...envProblem(host, "KITARU_IMAGE", `KITARU_IMAGE looks like JSON but does not parse (${jsonErrorText(error)}), so Kitaru uses the whole text as the base image name. Fix the JSON.`, "invalid-env", "image"), severity: "warning" });
+      values.set("image.base_image", { value: maskSecretsInText(stripped), origin, ...(maskSecretsInText(stripped) !== stripped ? { masked: true } : {}) });
+      return;
+    }
     values.set("image.base_image", { value: stripped, origin });
     return;
   }
   if (parsed === null) return;
-  if (typeof parsed === "string") {
-    values.set("image.base_image", { value: parsed, origin });
-    return;
-  }
   if (typeof parsed !== "object" || Array.isArray(parsed)) {
-    problems.push(envProblem(host, "KITARU_IMAGE", `KITARU_IMAGE must be a JSON object (ImageSettings), a JSON string or a plain image name, not a JSON ${Array.isArray(parsed) ? "array" : typeof parsed}.`, "invalid-env", "image"));
+    if (typeof parsed === "string") {
+      if (pythonStrip(parsed) === "") refuse("KITARU_IMAGE is an empty JSON string: Image string values cannot be empty.");
+      else values.set("image.base_image", { value: pythonStrip(parsed), origin });
+      return;
+    }
+    refuse(`KITARU_IMAGE must be a JSON object (ImageSettings), a JSON string or a plain image name, not a JSON ${Array.isArray(parsed) ? "array" : typeof parsed}.`);
     return;
   }
   const result = imageSettingsSchema.safeParse(parsed);
   if (!result.success) {
     for (const issue of issuesOf(result.error)) {
-      const message =
+      refuse(
         issue.code === "unrecognized_keys"
           ? `KITARU_IMAGE has keys ImageSettings does not allow: ${issue.keys.join(", ")}.`
-          : describeIssue(`KITARU_IMAGE ${issue.path.join(".")}`, ["image", ...issue.path], issue, valueAt(parsed, issue.path), issue.path[0] === "environment");
-      problems.push(envProblem(host, "KITARU_IMAGE", `${message} Kitaru refuses KITARU_IMAGE until this is fixed.`, "invalid-env", "image"));
+          : describeIssue(`KITARU_IMAGE ${formatPath(issue.path)}`, ["image", ...issue.path], issue, valueAt(parsed, issue.path), issue.path[0] === "environment"),
+      );
     }
     return;
   }
   flattenImage(result.data, () => origin, values);
 }
 
-export function readZenmlEnv(host: Host): LayerValues {
+/** JSON.parse's complaint without the text it quotes (which could hold a secret). */
+function jsonErrorText(error: unknown): string {
+  const m = /position (\d+)/.exec((error as Error).message ?? "");
+  return m ? `invalid JSON at character ${Number(m[1]) + 1}` : "invalid JSON";
+}
+
+/** ZenML's handle_bool_env_var words; undefined for anything it ignores. */
+function zenmlBool(raw: string): boolean | undefined {
+  if (["1", "y", "yes", "True", "true"].includes(raw)) return true;
+  if (["0", "n", "no", "False", "false"].includes(raw)) return false;
+  return undefined;
+}
+
+/**
+ * The ZENML_* names Kitaru also reads (below KITARU_*). Kitaru passes them through
+ * unstripped, so a blank one is refused, unless the KITARU_* name it copies over it is set.
+ */
+export function readZenmlEnv(host: Host, problems: Problem[] = []): LayerValues {
   const values: LayerValues = new Map();
-  for (const [name, key, secret] of [
-    ["ZENML_STORE_URL", "server_url", false],
-    ["ZENML_STORE_API_KEY", "auth_token", true],
-    ["ZENML_ACTIVE_PROJECT_ID", "project", false],
+  for (const [name, key, secret, kitaruName] of [
+    ["ZENML_STORE_URL", "server_url", false, "KITARU_SERVER_URL"],
+    ["ZENML_STORE_API_KEY", "auth_token", true, "KITARU_AUTH_TOKEN"],
+    ["ZENML_ACTIVE_PROJECT_ID", "project", false, "KITARU_PROJECT"],
   ] as const) {
+    if (host.env[name] === undefined || nonBlank(host, kitaruName) !== undefined) continue;
     const v = nonBlank(host, name);
-    if (v !== undefined) values.set(key, secret ? { value: maskSecret(v), masked: true, origin: envOrigin(host, name) } : { value: v, origin: envOrigin(host, name) });
+    if (v === undefined) {
+      problems.push(envProblem(host, name, `${name} is set but empty, and Kitaru refuses an empty ${key}. Unset ${name} (or set ${kitaruName}).`, "invalid-env", key));
+      continue;
+    }
+    if (key === "server_url") values.set(key, { value: v.replace(/\/+$/, ""), origin: envOrigin(host, name) });
+    else values.set(key, secret ? { value: maskSecret(v), masked: true, origin: envOrigin(host, name) } : { value: v, origin: envOrigin(host, name) });
   }
   for (const [name, key] of [
     ["ZENML_DEBUG", "debug"],
     ["ZENML_ANALYTICS_OPT_IN", "analytics_opt_in"],
   ] as const) {
-    const v = nonBlank(host, name);
-    const parsed = v === undefined ? undefined : parseBoolWord(v);
+    const v = host.env[name];
+    const parsed = v === undefined ? undefined : zenmlBool(v);
     if (parsed !== undefined) values.set(key, { value: parsed, origin: envOrigin(host, name) });
   }
   return values;

@@ -72,8 +72,9 @@ export function buildFrozenSpec(resolution: Pick<Resolution, "settings">): Froze
           const c = pick(`image.environment.${name}`);
           if (!c || (c.value === null && c.dynamic === undefined)) continue;
           anyEnv = true;
-          // Kitaru redacts by name, whatever the value; masked values never reach the spec either.
-          if (isSecretName(name) || c.masked) env[name] = REDACTED;
+          // Kitaru redacts by name, whatever the value. A credential under a harmless name is not
+          // redacted by Kitaru: it shows here in its masked form (and carries a warning elsewhere).
+          if (isSecretName(name)) env[name] = REDACTED;
           else env[name] = valueOf(`${path}.environment.${name}`, c);
         }
         image.environment = anyEnv ? env : null;

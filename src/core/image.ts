@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { imageSettingsSchema } from "./schema";
 import { IMAGE_FIELDS } from "./schema";
 import type { LayerValue, LayerValues, Origin } from "./layer";
-import { isSecretName, maskSecret } from "./secrets";
+import { isSecretName, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
 import type { JsonValue } from "./types";
 
 export type ImageSettings = z.output<typeof imageSettingsSchema>;
@@ -21,13 +21,14 @@ export function flattenImage(image: string | ImageSettings, originOf: (path: str
   for (const field of IMAGE_FIELDS) {
     if (field === "environment") continue;
     const raw = field === "base_image" ? image.base_image ?? image.parent_image : image[field];
-    if (raw === undefined) continue;
-    const path = field === "base_image" && image.base_image === undefined ? ["parent_image"] : [field];
+    if (raw == null) continue; // null (JSON) means unset
+    const path = field === "base_image" && image.base_image == null ? ["parent_image"] : [field];
     put(`image.${field}`, withOrigin({ value: raw as JsonValue }, originOf(path)));
   }
   for (const [name, value] of Object.entries(image.environment ?? {})) {
-    const secret = isSecretName(name);
-    put(`image.environment.${name}`, withOrigin(secret ? { value: maskSecret(value), masked: true } : { value }, originOf(["environment", name])));
+    // A secret name hides the whole value; a credential-looking value only its secret part (a URL keeps its host).
+    const shown = isSecretName(name) ? maskSecret(value) : secretValueKind(value) ? maskSecretsInText(value) : undefined;
+    put(`image.environment.${name}`, withOrigin(shown !== undefined ? { value: shown, masked: true } : { value }, originOf(["environment", name])));
   }
   return into;
 }

@@ -8,7 +8,7 @@ import { fileOrigin, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
 import { KITARU_YAML_KEYS, kitaruYamlSchema } from "./schema";
 import { maskSecret } from "./secrets";
-import { describeIssue, issuesOf, valueAt } from "./validation";
+import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
 import { locateYaml, parseYaml11, yamlValue, type YamlFile } from "./yaml11";
 import type { Span } from "./types";
 
@@ -124,10 +124,10 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
       const isApiKey = path[0] === "log_store" && path[1] === "api_key";
       const quotable = isApiKey && (typeof value === "number" || typeof value === "boolean") && loc?.valueSource !== undefined;
       refuse(
-        issue.path.length === 3 && path[1] === "aliases" && issue.code === "invalid_format" ? loc?.keySpan : loc?.valueSpan ?? loc?.keySpan,
+        issue.path.length === 3 && path[1] === "aliases" && (issue.code === "invalid_format" || issue.code === "invalid_key") ? loc?.keySpan : loc?.valueSpan ?? loc?.keySpan,
         isApiKey && quotable
           ? "log_store.api_key must be a string, but YAML reads this unquoted value as a number or boolean. Quote it."
-          : describeIssue(path.join("."), path, issue, value, isApiKey),
+          : describeIssue(formatPath(sourcePath), path, issue, value, isApiKey),
         "invalid-value",
         { key: path.slice(0, 2).join("."), ...(quotable ? { fix: { kind: "quote-value" as const } } : {}) },
       );
@@ -141,8 +141,8 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
     const keySpan = span(["model_registry", "aliases", originalAliasKey(root, alias)]);
     result.aliases.push({ alias, model: entry.model, ...(entry.secret ? { secret: entry.secret } : {}), ...(keySpan ? { span: keySpan } : {}) });
   }
-  if (registry?.default !== undefined) {
-    const alias = registry.default.trim().toLowerCase();
+  if (registry?.default != null) {
+    const alias = registry.default;
     const defaultSpan = span(["model_registry", "default"], "value");
     if (!result.aliases.some((a) => a.alias === alias)) {
       const suggestion = didYouMean(alias, result.aliases.map((a) => a.alias));
@@ -158,7 +158,7 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
     const origin = (key: string) => fileOrigin(file, span(["log_store", key]));
     result.values.set("log_store.backend", { value: logStore.backend, origin: origin("backend") });
     result.values.set("log_store.endpoint", { value: logStore.endpoint, origin: origin("endpoint") });
-    if (logStore.api_key !== undefined) {
+    if (logStore.api_key != null) {
       const masked = maskSecret(logStore.api_key);
       result.values.set("log_store.api_key", { value: masked, masked: true, origin: origin("api_key") });
       const keySpan = span(["log_store", "api_key"]);

@@ -11,9 +11,9 @@ import { flattenImage } from "./image";
 import { fileOrigin, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
 import { toolKitaruSchema, TOOL_KITARU_KEYS, IMAGE_FIELDS } from "./schema";
-import { isSecretName } from "./secrets";
+import { isSecretName, secretValueKind } from "./secrets";
 import type { Span } from "./types";
-import { describeIssue, issuesOf, valueAt } from "./validation";
+import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
 
 /** Where one key of the document sits. Paths are TOML key paths (`["tool", "kitaru", "stack"]`). */
 export interface TomlEntry {
@@ -134,7 +134,19 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
   // A secret-looking image.environment variable is worth a warning whether or not the rest of the image is valid.
   const environment = valueAt(table, ["image", "environment"]);
   if (environment && typeof environment === "object" && !Array.isArray(environment) && !(environment instanceof Date)) {
-    for (const name of Object.keys(environment)) {
+    for (const [name, value] of Object.entries(environment)) {
+      const kind = !isSecretName(name) && typeof value === "string" ? secretValueKind(value) : undefined;
+      if (kind) {
+        problems.push({
+          severity: "warning",
+          code: "secret-in-file",
+          file,
+          key: `image.environment.${name}`,
+          span: valueSpanOf(["image", "environment", name]),
+          message: `The value of ${name} looks like ${kind}. Kitaru redacts image.environment only by name, so this value would be stored in clear in the image, its metadata and the frozen execution spec. Put the credential in a secret and list it in secret_environment_from instead.`,
+        });
+        continue;
+      }
       if (!isSecretName(name)) continue;
       problems.push({
         severity: "warning",
@@ -178,7 +190,7 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
           file,
           key: contractKey(path),
           span: valueSpanOf(path),
-          message: `${describeIssue(["tool.kitaru", ...path].join("."), path, issue, valueAt(raw, issue.path), isSecretPath(path))} Kitaru refuses [tool.kitaru] until this is fixed.`,
+          message: `${describeIssue(`tool.kitaru.${formatPath([key, ...issue.path])}`, path, issue, valueAt(raw, issue.path), isSecretPath(path))} Kitaru refuses [tool.kitaru] until this is fixed.`,
         });
       }
       continue;

@@ -10,8 +10,9 @@ import type { Problem } from "./problems";
 import { readPersisted, readSafely, type LookedAt } from "./persisted";
 import { analyzePyproject, type PyprojectAnalysis } from "./pyproject";
 import { readPythonLayers, type FlowSelection, type ModuleReader, type PythonLayers } from "./pythonLayers";
-import { isHttpUrlWithHost, modelRegistrySchema } from "./schema";
-import { maskSecret } from "./secrets";
+import { isHttpUrlWithHost, logStoreSchema, modelRegistrySchema, pythonStrip } from "./schema";
+import { describeIssue, issuesOf, valueAt } from "./validation";
+import { maskProblemText, maskSecret, maskSecretLookingValue } from "./secrets";
 import type { JsonValue } from "./types";
 import type { KitaruYamlAnalysis, ModelAlias } from "./kitaruYaml";
 import { collectSecrets, type SecretStatus } from "./secretStatus";
@@ -72,7 +73,7 @@ export function resolveConfiguration(host: Host, request: ResolveRequest): Resol
   const pyproject = readNearestPyproject(host, workspace, cwd, problems, looked);
   const kitaruEnv = readKitaruEnv(host);
   for (const p of kitaruEnv.problems) problems.push(p);
-  const zenmlEnv = readZenmlEnv(host);
+  const zenmlEnv = readZenmlEnv(host, problems);
   const persisted = readPersisted(host, configDir, cwd, workspace);
   for (const p of persisted.problems) problems.push(p);
   looked.push(...persisted.looked);
@@ -121,6 +122,8 @@ export function resolveConfiguration(host: Host, request: ResolveRequest): Resol
   }
   if (python) applyCheckpoints(python, settings, problems);
   checkConnection(host, settings, problems);
+  // Credentials recognisable by their value (a token under a harmless name, a URL password) never leave the core.
+  for (const s of Object.values(settings)) for (const c of [s, ...s.overridden]) maskSecretLookingValue(c);
 
   const secrets = collectSecrets({ host, workspace, settings, pyproject, kitaruYaml: persisted.kitaruYaml, configDir: configDir.path });
 
@@ -130,7 +133,7 @@ export function resolveConfiguration(host: Host, request: ResolveRequest): Resol
     cwd,
     configDir,
     settings: Object.fromEntries(Object.entries(settings).sort(([a], [b]) => keyOrder(a) - keyOrder(b) || a.localeCompare(b))),
-    problems: sortProblems(problems),
+    problems: sortProblems(problems).map(maskProblemText),
     looked,
     secrets,
     ...(pyproject ? { pyproject } : {}),
@@ -179,35 +182,52 @@ function isInside(p: ReturnType<typeof pathFor>, root: string, dir: string): boo
   return rel === "" || (!rel.startsWith("..") && !p.isAbsolute(rel));
 }
 
-/** KITARU_LOG_STORE_*: any of them set replaces kitaru.yaml's log_store as a whole. */
+/**
+ * KITARU_LOG_STORE_*: any of them set (even to an empty text) replaces
+ * kitaru.yaml's log_store as a whole, and is validated as Kitaru's
+ * LogStoreOverride (the same rules as kitaru.yaml's log_store).
+ */
 function readLogStoreEnv(host: Host, problems: Problem[]): LayerValues {
   const values: LayerValues = new Map();
   const names = ["KITARU_LOG_STORE_BACKEND", "KITARU_LOG_STORE_ENDPOINT", "KITARU_LOG_STORE_API_KEY"] as const;
-  const set = names.filter((n) => nonBlank(host, n) !== undefined);
+  const set = names.filter((n) => host.env[n] !== undefined);
   if (set.length === 0) return values;
-  const backend = nonBlank(host, "KITARU_LOG_STORE_BACKEND")?.toLowerCase();
-  const endpoint = nonBlank(host, "KITARU_LOG_STORE_ENDPOINT");
-  const apiKey = nonBlank(host, "KITARU_LOG_STORE_API_KEY");
+  const rawBackend = host.env.KITARU_LOG_STORE_BACKEND;
+  const rawEndpoint = host.env.KITARU_LOG_STORE_ENDPOINT;
+  const rawApiKey = host.env.KITARU_LOG_STORE_API_KEY;
   const replaced = `${set[0]} replaces kitaru.yaml's log_store as a whole`;
   const err = (env: string, message: string) => problems.push({ severity: "error", code: "log-store-env", env, key: "log_store.backend", message });
-  if (!backend) {
+  const from = (name: string): Origin => envOrigin(host, name);
+  if (rawBackend === undefined) {
     err("KITARU_LOG_STORE_BACKEND", `${set.join(" and ")} ${set.length > 1 ? "are" : "is"} set without KITARU_LOG_STORE_BACKEND. Set KITARU_LOG_STORE_BACKEND (e.g. datadog), or unset the others.`);
     return values;
   }
+  const backend = pythonStrip(rawBackend).toLowerCase();
   if (backend === "artifact-store") {
-    if (endpoint || apiKey) err("KITARU_LOG_STORE_BACKEND", "KITARU_LOG_STORE_BACKEND=artifact-store takes no endpoint or API key: unset KITARU_LOG_STORE_ENDPOINT and KITARU_LOG_STORE_API_KEY.");
-  } else if (!/^[a-z0-9][a-z0-9._-]*$/.test(backend)) {
-    err("KITARU_LOG_STORE_BACKEND", `KITARU_LOG_STORE_BACKEND must use lowercase letters, digits, '.', '_' or '-', not ${JSON.stringify(backend)}.`);
+    const extra = [rawEndpoint ? "KITARU_LOG_STORE_ENDPOINT" : "", rawApiKey ? "KITARU_LOG_STORE_API_KEY" : ""].filter(Boolean);
+    if (extra.length) err(extra[0]!, `KITARU_LOG_STORE_BACKEND=artifact-store takes no endpoint or API key: unset ${extra.join(" and ")}.`);
+    values.set("log_store.backend", { value: backend, origin: from("KITARU_LOG_STORE_BACKEND") });
+    values.set("log_store.endpoint", { value: null, origin: from("KITARU_LOG_STORE_BACKEND"), note: replaced });
+    values.set("log_store.api_key", { value: null, origin: from("KITARU_LOG_STORE_BACKEND"), note: replaced });
     return values;
-  } else if (!endpoint) {
-    err("KITARU_LOG_STORE_ENDPOINT", `KITARU_LOG_STORE_BACKEND=${backend} needs KITARU_LOG_STORE_ENDPOINT (the http(s) URL of the log intake).`);
-  } else if (!isHttpUrlWithHost(endpoint)) {
-    err("KITARU_LOG_STORE_ENDPOINT", "KITARU_LOG_STORE_ENDPOINT must be an http(s) URL with a host.");
   }
-  const from = (name: string): Origin => envOrigin(host, name);
-  values.set("log_store.backend", { value: backend, origin: from("KITARU_LOG_STORE_BACKEND") });
-  values.set("log_store.endpoint", endpoint ? { value: endpoint.replace(/\/+$/, ""), origin: from("KITARU_LOG_STORE_ENDPOINT") } : { value: null, origin: from(set[0]!), note: replaced });
-  values.set("log_store.api_key", apiKey ? { value: maskSecret(apiKey), masked: true, origin: from("KITARU_LOG_STORE_API_KEY") } : { value: null, origin: from(set[0]!), note: replaced });
+  if (rawEndpoint === undefined) {
+    err("KITARU_LOG_STORE_ENDPOINT", `KITARU_LOG_STORE_BACKEND=${JSON.stringify(backend)} needs KITARU_LOG_STORE_ENDPOINT (the http(s) URL of the log intake).`);
+    return values;
+  }
+  const parsed = logStoreSchema.safeParse({ backend, endpoint: rawEndpoint, ...(rawApiKey !== undefined ? { api_key: rawApiKey } : {}) });
+  if (!parsed.success) {
+    for (const issue of issuesOf(parsed.error)) {
+      const field = String(issue.path[0] ?? "backend");
+      const name = `KITARU_LOG_STORE_${field.toUpperCase()}`;
+      err(name, describeIssue(name, ["log_store", field], issue, field === "api_key" ? undefined : valueAt({ backend, endpoint: rawEndpoint }, issue.path), field === "api_key"));
+    }
+    return values;
+  }
+  const store = parsed.data;
+  values.set("log_store.backend", { value: store.backend, origin: from("KITARU_LOG_STORE_BACKEND") });
+  values.set("log_store.endpoint", { value: store.endpoint, origin: from("KITARU_LOG_STORE_ENDPOINT") });
+  values.set("log_store.api_key", store.api_key != null ? { value: maskSecret(store.api_key), masked: true, origin: from("KITARU_LOG_STORE_API_KEY") } : { value: null, origin: from(set[0]!), note: replaced });
   return values;
 }
 

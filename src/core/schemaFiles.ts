@@ -64,14 +64,15 @@ function refineToolKitaru(s: Json): Json {
 
 function refineKitaruYaml(s: Json): Json {
   const props = s.properties as Record<string, Json>;
-  delete props.version!.minimum;
-  delete props.version!.maximum;
-  const logStore = (props.log_store!.properties ?? {}) as Record<string, Json>;
+  // version: pydantic's lax int (a whole number, a bool, or its text).
+  const version = props.version!;
+  version.anyOf = (version.anyOf as Json[]).map((b) => (b.type === "number" ? { type: "integer" } : b));
+  const logStore = (objectBranch(props.log_store!).properties ?? {}) as Record<string, Json>;
   // Kitaru lowercases and strips the backend before checking it.
   logStore.backend = { ...logStore.backend, type: "string", pattern: "^\\s*[A-Za-z0-9][A-Za-z0-9._-]*\\s*$", not: { pattern: "^\\s*[Aa][Rr][Tt][Ii][Ff][Aa][Cc][Tt]-[Ss][Tt][Oo][Rr][Ee]\\s*$" } };
   logStore.endpoint = { ...logStore.endpoint, type: "string", pattern: "^\\s*[Hh][Tt][Tt][Pp][Ss]?://[^/\\s?#]+" };
-  const registry = (props.model_registry!.properties ?? {}) as Record<string, Json>;
-  const aliases = registry.aliases!;
+  const registry = (objectBranch(props.model_registry!).properties ?? {}) as Record<string, Json>;
+  const aliases = objectBranch(registry.aliases!);
   // Alias names are lowercased (and stripped) before the pattern applies.
   aliases.propertyNames = { type: "string", pattern: "^\\s*[A-Za-z0-9][A-Za-z0-9_-]*\\s*$" };
   registry.default = { ...registry.default, description: `${registry.default?.description ?? ""} It must name an alias under model_registry.aliases (Kitaru refuses the file otherwise).`.trim() };
@@ -81,6 +82,12 @@ function refineKitaruYaml(s: Json): Json {
     description: "Kitaru's settings file in its config directory, validated as Kitaru reads it (PyYAML, YAML 1.1). Unknown top-level keys are ignored; a file that fails validation is refused as a whole.",
     ...withoutDraft(s),
   };
+}
+
+/** A nullable setting's schema is `anyOf: [the object, null]`: the object branch. */
+function objectBranch(s: Json): Json {
+  const branches = s.anyOf as Json[] | undefined;
+  return branches?.find((b) => b.type === "object") ?? s;
 }
 
 function withoutDraft(s: Json): Json {

@@ -29,3 +29,73 @@ export function redact(text: string, secrets: Iterable<string>): string {
   }
   return out;
 }
+
+/**
+ * Credentials recognisable by their value, whatever the variable is called: Kitaru
+ * redacts image.environment only by name, so these would reach the image, its
+ * metadata and the frozen execution spec in clear. Only well-known, distinctive shapes.
+ */
+const SECRET_VALUE_PATTERNS: { kind: string; pattern: RegExp }[] = [
+  { kind: "an OpenAI or Anthropic API key", pattern: /\bsk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_-]{16,}/g },
+  { kind: "a GitHub token", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g },
+  { kind: "a GitLab token", pattern: /\bglpat-[A-Za-z0-9_-]{16,}/g },
+  { kind: "a Slack token", pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g },
+  { kind: "an AWS access key id", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
+  { kind: "a Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}/g },
+  { kind: "a Hugging Face token", pattern: /\bhf_[A-Za-z0-9]{30,}/g },
+  { kind: "a Stripe key", pattern: /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/g },
+  { kind: "a Kitaru service-account API key", pattern: /\bkat_[A-Za-z0-9_-]{12,}/g },
+  { kind: "a JSON Web Token", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+  { kind: "a private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g },
+];
+
+/** A password in a URL (`scheme://user:password@host`). */
+const URL_PASSWORD = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s/@]+)(@)/g;
+/**
+ * Secret-named fields: a query parameter (`?api_key=…`), a JSON field
+ * (`"DB_PASSWORD": "…"`) or an environment-style assignment (`API_TOKEN=…`).
+ */
+const NAMED_VALUES = [
+  /([?&][A-Za-z0-9_.-]*(?:key|token|secret|password|credential|auth)[A-Za-z0-9_.-]*=)([^&#\s]+)/gi,
+  /("[A-Za-z0-9_.-]*(?:key|token|secret|password|credential|auth)[A-Za-z0-9_.-]*"\s*:\s*)("(?:[^"\\]|\\.)*"|[^\s,}\]]+)/gi,
+  /(\b[A-Z][A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL|AUTH)[A-Z0-9_]*=)(\S+)/g,
+];
+
+/** What kind of credential a value looks like, or undefined. */
+export function secretValueKind(value: string): string | undefined {
+  for (const { kind, pattern } of SECRET_VALUE_PATTERNS) {
+    pattern.lastIndex = 0;
+    if (pattern.test(value)) return kind;
+  }
+  URL_PASSWORD.lastIndex = 0;
+  if (URL_PASSWORD.test(value)) return "a URL with a password";
+  return undefined;
+}
+
+/** The text with every credential-looking part masked (token shapes, URL passwords, secret-named fields). */
+export function maskSecretsInText(text: string): string {
+  let out = text;
+  for (const { pattern } of SECRET_VALUE_PATTERNS) out = out.replace(pattern, (m) => maskSecret(m));
+  out = out.replace(URL_PASSWORD, (_m, head: string, _pw: string, at: string) => `${head}****${at}`);
+  for (const pattern of NAMED_VALUES) out = out.replace(pattern, (m, head: string, value: string) => (value.includes("****") ? m : value.startsWith('"') ? `${head}"****"` : `${head}****`));
+  return out;
+}
+
+/** A problem whose message cannot echo a credential. */
+export function maskProblemText<T extends { message: string }>(problem: T): T {
+  const message = maskSecretsInText(problem.message);
+  return message === problem.message ? problem : { ...problem, message };
+}
+
+/** Masks a credential-looking value (a string, or strings in a list) that no name marked as secret. */
+export function maskSecretLookingValue<T extends { value: unknown; masked?: boolean; dynamic?: string }>(c: T): void {
+  if (c.dynamic !== undefined) c.dynamic = maskSecretsInText(c.dynamic);
+  if (c.masked) return;
+  if (typeof c.value === "string") {
+    const masked = maskSecretsInText(c.value);
+    if (masked !== c.value) Object.assign(c, { value: masked, masked: true });
+  } else if (Array.isArray(c.value) && c.value.every((v) => typeof v === "string")) {
+    const masked = (c.value as string[]).map(maskSecretsInText);
+    if (masked.some((m, i) => m !== (c.value as string[])[i])) Object.assign(c, { value: masked, masked: true });
+  }
+}

@@ -44,7 +44,10 @@ const EXPECTED: Record<string, string> = {
   image: "a base image string or an ImageSettings table",
   "image.environment": "a table of NAME = \"value\" strings",
   "image.environment.*": 'a string (quote numbers: "4")',
-  "image.requirements": "a list of requirement strings (or a requirements file path)",
+  "image.requirements": "a list of requirement strings",
+  "image.requirements.*": "a requirement string",
+  "image.secret_environment_from.*": "a secret name",
+  "image.apt_packages.*": "a package name",
   "image.replicate_local_python_environment": "true or false",
   "image.secret_environment_from": "a list of secret names",
   "image.apt_packages": "a list of package names",
@@ -108,6 +111,19 @@ export function describeValue(value: unknown, secret: boolean): string {
   }
 }
 
+/** A dotted path as a person reads it: `image.requirements[1]`, `environment."my key"`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else {
+      const name = String(part);
+      out += (out ? "." : "") + (/^[A-Za-z0-9_-]+$/.test(name) ? name : JSON.stringify(name));
+    }
+  }
+  return out;
+}
+
 /**
  * `label` is how the user wrote the setting (`tool.kitaru.retries`); `path` is
  * its path below the table (for the words of what it accepts); `value` is what was there.
@@ -116,7 +132,18 @@ export function describeIssue(label: string, path: readonly PropertyKey[], issue
   if (issue.code === "too_small" && typeof value === "number") {
     return `${label} must be 0 or more, not ${value}.`;
   }
-  if (issue.code === "custom" && issue.message) return `${label}: ${issue.message}.`;
+  if (issue.code === "too_small" && issue.origin === "string") {
+    // Kitaru strips the text, then refuses it when nothing is left.
+    const blank = typeof value === "string" && value !== "";
+    return `${label} cannot be empty${blank ? " (it is only whitespace, which Kitaru strips)" : ""}: give it a value or remove it.`;
+  }
+  if (issue.code === "invalid_key") {
+    const inner = issue.issues[0];
+    return `${label} is not a valid name${inner?.message && inner.code === "invalid_format" ? `: ${inner.message}` : ""}.`;
+  }
+  if ((issue.code === "custom" || (issue.code === "invalid_format" && !issue.message.startsWith("Invalid"))) && issue.message) {
+    return /^[a-z]/.test(issue.message) ? `${label} ${issue.message}.` : `${label}: ${issue.message}.`;
+  }
   const expected = expectedFor(path) ?? expectedFromIssue(issue);
   return `${label} must be ${expected}, not ${describeValue(value, secret)}.`;
 }

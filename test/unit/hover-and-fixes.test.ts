@@ -127,11 +127,11 @@ test("fix: no rename onto a key that is already there (it would be a duplicate k
 });
 
 test("fix: remove an entry from an inline table, with one comma", () => {
-  const first = '[tool]\nkitaru = { server_url = "u", stack = "s" }\n';
+  const first = '[tool]\nkitaru = { server_url = "https://u.example", stack = "s" }\n';
   assert.equal(applyEdits(first, fixesOf(PY, first, "unused-connection-key")[0]!.edits), '[tool]\nkitaru = { stack = "s" }\n');
-  const last = '[tool]\nkitaru = { stack = "s", server_url = "u" }\n';
+  const last = '[tool]\nkitaru = { stack = "s", server_url = "https://u.example" }\n';
   assert.equal(applyEdits(last, fixesOf(PY, last, "unused-connection-key")[0]!.edits), '[tool]\nkitaru = { stack = "s" }\n');
-  const only = '[tool]\nkitaru = { server_url = "u" }\n';
+  const only = '[tool]\nkitaru = { server_url = "https://u.example" }\n';
   assert.equal(applyEdits(only, fixesOf(PY, only, "unused-connection-key")[0]!.edits), "[tool]\nkitaru = {  }\n");
 });
 

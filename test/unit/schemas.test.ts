@@ -66,6 +66,13 @@ const TABLES = [
   '[tool.kitaru.image.environment]\nLOG_LEVEL = "INFO"',
   "[tool.kitaru.image.environment]\nWORKERS = 4",
   'server_url = "https://x"\nproject = "p"\nauth_token = "t"',
+  'stack = ""',
+  'stack = " prod "',
+  'auth_token = " "',
+  'server_url = "ftp://x"',
+  'image = "  "',
+  '[tool.kitaru.image]\nrequirements = ["httpx", " "]',
+  '[tool.kitaru.image]\nparent_image = "y"',
 ];
 
 test("the strict [tool.kitaru] schema agrees with the core on every case", () => {
@@ -97,6 +104,12 @@ const YAMLS = [
   "model_registry:\n  aliases:\n    fast: {secret: s}",
   "model_registry:\n  aliases:\n    base: &b {model: openai/a}\n    slow: {<<: *b, secret: s}",
   "other_tool: {anything: 1}",
+  "log_store: null",
+  "model_registry:\n  aliases: null",
+  "model_registry:\n  aliases:\n    a: {model: '  '}",
+  "model_registry:\n  aliases:\n    fast: {model: a/b}\n  default: ' Fast '",
+  "version: '1'",
+  "version: 1.5",
 ];
 
 test("the strict kitaru.yaml schema agrees with the core on every case", () => {
