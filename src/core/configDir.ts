@@ -8,23 +8,28 @@ export interface ConfigDir {
   source: ConfigDirSource;
   /** How the default was derived (e.g. `$XDG_CONFIG_HOME/kitaru`), for the Files view. */
   reason: string;
+  /** A path from a variable that does not mean what it seems to (a `~` Kitaru does not expand). */
+  warning?: string;
 }
 
 const isBlank = (v: string | undefined): v is undefined => v === undefined || v.trim() === "";
 
+/**
+ * The directory as Kitaru names it. A relative path stays relative: it is
+ * relative to where the run starts (the caller resolves it against that).
+ */
 export function configDirectory(host: Host): ConfigDir {
-  const p = pathFor(host.platform);
-  const kitaru = host.env.KITARU_CONFIG_PATH;
-  if (!isBlank(kitaru)) {
-    return { path: p.resolve(expandUser(kitaru, host)), source: "KITARU_CONFIG_PATH", reason: "KITARU_CONFIG_PATH is set" };
-  }
-  const zenml = host.env.ZENML_CONFIG_PATH;
-  if (!isBlank(zenml)) {
-    return {
-      path: p.resolve(expandUser(zenml, host)),
-      source: "ZENML_CONFIG_PATH",
-      reason: "ZENML_CONFIG_PATH is set and KITARU_CONFIG_PATH is not",
-    };
+  for (const [name, reason] of [
+    ["KITARU_CONFIG_PATH", "KITARU_CONFIG_PATH is set"],
+    ["ZENML_CONFIG_PATH", "ZENML_CONFIG_PATH is set and KITARU_CONFIG_PATH is not"],
+  ] as const) {
+    const value = host.env[name];
+    if (isBlank(value)) continue;
+    // Kitaru takes the text as a path (Path(...)): no ~ expansion, unlike a shell's unquoted ~.
+    const warning = value.startsWith("~")
+      ? `${name} starts with "~", which Kitaru does not expand (a shell does only when it is unquoted): it names a folder called "~" in the working directory. Use the full path.`
+      : undefined;
+    return { path: value, source: name, reason, ...(warning ? { warning } : {}) };
   }
   return { ...platformDefault(host), source: "default" };
 }

@@ -172,7 +172,7 @@ function readImageVariable(host: Host, text: string, values: LayerValues, proble
       refuse(
         issue.code === "unrecognized_keys"
           ? `KITARU_IMAGE has keys ImageSettings does not allow: ${issue.keys.join(", ")}.`
-          : describeIssue(`KITARU_IMAGE ${formatPath(issue.path)}`, ["image", ...issue.path], issue, valueAt(parsed, issue.path), issue.path[0] === "environment"),
+          : describeIssue(`KITARU_IMAGE ${formatPath(issue.path)}`, ["image", ...issue.path], issue, valueAt(parsed, issue.path), issue.path[0] === "environment", "json"),
       );
     }
     return;

@@ -112,7 +112,22 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
     });
   }
 
-  // Alias names are lower-cased by Kitaru before validation.
+  // Alias names are lower-cased by Kitaru before validation: two spellings of one name collide.
+  const aliasNames = aliasesRaw && typeof aliasesRaw === "object" && !Array.isArray(aliasesRaw) ? Object.keys(aliasesRaw) : [];
+  const seenAliases = new Map<string, string>();
+  for (const name of aliasNames) {
+    const lowered = name.trim().toLowerCase();
+    const earlier = seenAliases.get(lowered);
+    seenAliases.set(lowered, name);
+    if (earlier === undefined) continue;
+    result.problems.push({
+      severity: "warning",
+      code: "duplicate-alias",
+      file,
+      span: span(["model_registry", "aliases", name]),
+      message: `Aliases "${earlier}" and "${name}" are the same alias to Kitaru, which lower-cases alias names: only the last one, "${name}", is kept. Remove or rename one of them.`,
+    });
+  }
   const normalized = normalizeAliases(root);
   const parsed = kitaruYamlSchema.safeParse(normalized);
   if (!parsed.success) {
@@ -127,7 +142,7 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
         issue.path.length === 3 && path[1] === "aliases" && (issue.code === "invalid_format" || issue.code === "invalid_key") ? loc?.keySpan : loc?.valueSpan ?? loc?.keySpan,
         isApiKey && quotable
           ? "log_store.api_key must be a string, but YAML reads this unquoted value as a number or boolean. Quote it."
-          : describeIssue(formatPath(sourcePath), path, issue, value, isApiKey),
+          : describeIssue(formatPath(sourcePath), path, issue, value, isApiKey, "yaml"),
         "invalid-value",
         { key: path.slice(0, 2).join("."), ...(quotable ? { fix: { kind: "quote-value" as const } } : {}) },
       );

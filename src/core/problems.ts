@@ -7,6 +7,10 @@ export type ProblemCode =
   | "toml-syntax"
   | "yaml-syntax"
   | "file-unreadable"
+  /** kitaru.envFile names a file that does not exist (editor setting). */
+  | "env-file-missing"
+  /** A line of the env file that sets nothing (no `=`). */
+  | "env-file-line"
   | "file-bom"
   | "not-a-mapping"
   | "invalid-value"
@@ -21,6 +25,7 @@ export type ProblemCode =
   | "project-required"
   | "log-store-env"
   | "unknown-alias"
+  | "duplicate-alias"
   | "python-syntax"
   | "python-invalid-value"
   | "flow-not-found"

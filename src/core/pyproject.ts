@@ -32,6 +32,8 @@ export interface PyprojectAnalysis {
   hasTable: boolean;
   /** Kitaru refuses the whole file (syntax error, byte-order mark). */
   refused: boolean;
+  /** The file reads, but [tool.kitaru] has errors: Kitaru refuses all of it (no value applies). */
+  tableRefused?: boolean;
   values: LayerValues;
   problems: Problem[];
   /** Every key under `tool.kitaru`, keyed by its dotted path below it (`stack`, `image.environment.X`). */
@@ -79,10 +81,17 @@ export function analyzePyproject(file: string, rawText: string): PyprojectAnalys
   collectEntries(ast, result);
   const doc = getStaticTOMLValue(ast) as Record<string, unknown>;
   const tool = doc.tool;
-  const table = tool && typeof tool === "object" && !Array.isArray(tool) ? (tool as Record<string, unknown>).kitaru : undefined;
+  if (tool !== undefined && (typeof tool !== "object" || tool === null || Array.isArray(tool) || tool instanceof Date)) {
+    // tomllib gives Kitaru a non-table `tool` (`tool = 5`), which it refuses.
+    result.refused = true;
+    result.problems.push({ severity: "error", code: "not-a-mapping", file, span: toolSpan(ast), message: "tool must be a table ([tool] or tool.<name> keys). Kitaru refuses the project configuration until it is." });
+    return result;
+  }
+  const table = tool ? (tool as Record<string, unknown>).kitaru : undefined;
   if (table === undefined) return result;
   result.hasTable = true;
   if (typeof table !== "object" || table === null || Array.isArray(table) || table instanceof Date) {
+    result.refused = true;
     result.problems.push({
       severity: "error",
       code: "not-a-mapping",
@@ -94,6 +103,11 @@ export function analyzePyproject(file: string, rawText: string): PyprojectAnalys
   }
   if (!result.refused) validate(table as Record<string, unknown>, result);
   else validate(table as Record<string, unknown>, { ...result, values: new Map() });
+  // Kitaru validates [tool.kitaru] as one model: any error and none of it applies (the run stops).
+  if (result.problems.some((p) => p.severity === "error")) {
+    result.tableRefused = true;
+    result.values = new Map();
+  }
   result.problems.sort((a, b) => (a.span?.start.line ?? 0) - (b.span?.start.line ?? 0) || (a.span?.start.column ?? 0) - (b.span?.start.column ?? 0));
   return result;
 }
@@ -316,6 +330,18 @@ function collectEntries(ast: AST.TOMLProgram, result: PyprojectAnalysis): void {
     for (let i = 1; i <= path.length; i++) record(path.slice(0, i), span(node.key), span(node.key), "table", span(node.key.keys[i - 1] ?? node.key));
     for (const kv of node.body) visitKeyValue(kv, path);
   }
+}
+
+/** Where `tool` is assigned a value (`tool = 5`). */
+function toolSpan(ast: AST.TOMLProgram): Span | undefined {
+  for (const node of ast.body[0].body) {
+    if (node.type !== "TOMLKeyValue") continue;
+    const k = node.key.keys[0];
+    if (node.key.keys.length === 1 && k && (k.type === "TOMLBare" ? k.name : k.value) === "tool") {
+      return { start: { line: node.loc.start.line, column: node.loc.start.column + 1 }, end: { line: node.loc.end.line, column: node.loc.end.column + 1 } };
+    }
+  }
+  return undefined;
 }
 
 function baseName(file: string): string {

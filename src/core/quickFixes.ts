@@ -39,7 +39,12 @@ export function quickFixes(check: DocumentCheck, text: string, problem: Problem)
 
   switch (problem.code) {
     case "renamed-key":
-      if (problem.fix?.kind === "rename-key") add(`Rename ${nameOf(entry, text, span)} to ${problem.fix.to}`, rename(problem.fix.to), true);
+      if (problem.fix?.kind === "rename-key") {
+        const renamed = rename(problem.fix.to);
+        // With the new key already there, renaming would duplicate it: removing the old one is the fix.
+        if (renamed) add(`Rename ${nameOf(entry, text, span)} to ${problem.fix.to}`, renamed, true);
+        else if (entry) add(`Remove ${nameOf(entry, text, span)} (${problem.fix.to} is already set)`, removeEntry(check, text, entry), true);
+      }
       break;
     case "unknown-key":
     case "forbidden-key": {

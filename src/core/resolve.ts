@@ -7,11 +7,11 @@ import { envOrigin, nonBlank, readKitaruEnv, readZenmlEnv } from "./envLayer";
 import { pathFor, type Host } from "./host";
 import type { LayerValue, LayerValues, Origin, Source } from "./layer";
 import type { Problem } from "./problems";
-import { readPersisted, readSafely, type LookedAt } from "./persisted";
+import { readPersisted, type LookedAt } from "./persisted";
 import { analyzePyproject, type PyprojectAnalysis } from "./pyproject";
 import { readPythonLayers, type FlowSelection, type ModuleReader, type PythonLayers } from "./pythonLayers";
 import { isHttpUrlWithHost, logStoreSchema, modelRegistrySchema, pythonStrip } from "./schema";
-import { describeIssue, issuesOf, valueAt } from "./validation";
+import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
 import { maskProblemText, maskSecret, maskSecretLookingValue } from "./secrets";
 import type { JsonValue } from "./types";
 import type { KitaruYamlAnalysis, ModelAlias } from "./kitaruYaml";
@@ -67,8 +67,9 @@ export function resolveConfiguration(host: Host, request: ResolveRequest): Resol
   const problems: Problem[] = [];
   const looked: LookedAt[] = [];
 
-  const dir = configDirectory(host);
+  const { warning: dirWarning, ...dir } = configDirectory(host);
   const configDir = { ...dir, path: p.resolve(cwd, dir.path) };
+  if (dirWarning) problems.push({ severity: "warning", code: "invalid-env", env: dir.source, message: dirWarning });
 
   const pyproject = readNearestPyproject(host, workspace, cwd, problems, looked);
   const kitaruEnv = readKitaruEnv(host);
@@ -148,18 +149,20 @@ function readNearestPyproject(host: Host, workspace: string, cwd: string, proble
   let dir = cwd;
   for (;;) {
     const file = p.join(dir, "pyproject.toml");
-    const text = readSafely(host, file, problems);
-    if (text !== null) {
+    const read = readPyproject(host, file);
+    if (read !== null) {
       if (!chosen) {
-        chosen = analyzePyproject(file, text);
+        chosen = typeof read === "string" ? analyzePyproject(file, read) : unreadablePyproject(file, read);
         for (const p of chosen.problems) problems.push(p);
         looked.push({
           role: "pyproject",
           path: file,
           exists: true,
-          used: !chosen.refused,
+          used: !chosen.refused && !chosen.tableRefused,
           note: chosen.refused
             ? "nearest pyproject.toml, but Kitaru refuses it: see its problems"
+            : chosen.tableRefused
+              ? "nearest pyproject.toml, but its [tool.kitaru] has errors, so Kitaru refuses all of it: see its problems"
             : chosen.hasTable
               ? "nearest pyproject.toml from the working directory: [tool.kitaru] applies"
               : "nearest pyproject.toml from the working directory; it has no [tool.kitaru], so the project layer is empty",
@@ -175,6 +178,34 @@ function readNearestPyproject(host: Host, workspace: string, cwd: string, proble
   }
   if (!chosen) looked.push({ role: "pyproject", path: p.join(cwd, "pyproject.toml"), exists: false, used: false, note: "no pyproject.toml in the working directory or above" });
   return chosen;
+}
+
+/**
+ * Kitaru stops at the first path where `pyproject.toml` exists (Path.exists(): a
+ * directory or an unreadable file counts, a dangling or looping symlink does not)
+ * and then fails to open it. The text, an error for a path that exists but cannot
+ * be read, or null.
+ */
+function readPyproject(host: Host, file: string): string | NodeJS.ErrnoException | null {
+  try {
+    return host.readText(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ELOOP" || code === "ENAMETOOLONG") return null;
+    return error as NodeJS.ErrnoException;
+  }
+}
+
+function unreadablePyproject(file: string, error: NodeJS.ErrnoException): PyprojectAnalysis {
+  const why = error.code === "EISDIR" ? "it is a directory" : error.code === "EACCES" || error.code === "EPERM" ? "permission denied" : error.code ?? error.message;
+  return {
+    file,
+    hasTable: false,
+    refused: true,
+    values: new Map(),
+    entries: new Map(),
+    problems: [{ severity: "error", code: "file-unreadable", file, message: `${file} is the nearest pyproject.toml, but it cannot be read (${why}). Kitaru stops there and fails; it does not look further up. Fix or remove it.` }],
+  };
 }
 
 function isInside(p: ReturnType<typeof pathFor>, root: string, dir: string): boolean {
@@ -269,22 +300,39 @@ function aliasOrigin(file: string, alias: ModelAlias): Origin {
   return { file, line: alias.span?.start.line ?? 1 };
 }
 
+/**
+ * KITARU_MODEL_REGISTRY (a registry transported to remote runs): validated on its
+ * own, as Kitaru's ModelRegistryConfig (alias names normalized; a default must
+ * name one of its own aliases), before it is merged over kitaru.yaml's.
+ */
 function parseEnvRegistry(host: Host, problems: Problem[]) {
   const text = nonBlank(host, "KITARU_MODEL_REGISTRY");
   if (text === undefined) return undefined;
+  const refuse = (detail: string) => {
+    problems.push({ severity: "error", code: "invalid-env", env: "KITARU_MODEL_REGISTRY", key: "default_model", message: `KITARU_MODEL_REGISTRY must be valid JSON matching the Kitaru model registry schema {"aliases": {name: {"model": ..., "secret": ...}}, "default": name}: ${detail}.` });
+    return undefined;
+  };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    problems.push({ severity: "error", code: "invalid-env", env: "KITARU_MODEL_REGISTRY", key: "default_model", message: "KITARU_MODEL_REGISTRY is not valid JSON. It should hold {\"aliases\": {...}, \"default\": ...}." });
-    return undefined;
+    return refuse("it is not valid JSON");
   }
-  const parsed = modelRegistrySchema.safeParse(json);
+  if (!json || typeof json !== "object" || Array.isArray(json)) return refuse("it is not a JSON object");
+  const raw = json as Record<string, unknown>;
+  const aliases = raw.aliases && typeof raw.aliases === "object" && !Array.isArray(raw.aliases)
+    ? Object.fromEntries(Object.entries(raw.aliases).map(([k, v]) => [pythonStrip(k).toLowerCase(), v]))
+    : raw.aliases;
+  const parsed = modelRegistrySchema.safeParse({ ...raw, aliases });
   if (!parsed.success) {
-    problems.push({ severity: "error", code: "invalid-env", env: "KITARU_MODEL_REGISTRY", key: "default_model", message: "KITARU_MODEL_REGISTRY does not match the model registry shape {\"aliases\": {name: {\"model\": ..., \"secret\": ...}}, \"default\": name}." });
-    return undefined;
+    const issue = issuesOf(parsed.error)[0];
+    return refuse(issue ? describeIssue(formatPath(issue.path), issue.path, issue, valueAt({ ...raw, aliases }, issue.path), false).replace(/\.$/, "") : "it does not match");
   }
-  return parsed.data;
+  const registry = parsed.data;
+  if (registry.default != null && !(registry.default in (registry.aliases ?? {}))) {
+    return refuse(`its default "${registry.default}" names no alias in KITARU_MODEL_REGISTRY itself`);
+  }
+  return registry;
 }
 
 /** The execution-level cache, when any layer sets it, replaces every checkpoint's own setting. */

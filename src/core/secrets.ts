@@ -11,13 +11,14 @@ export function isSecretName(name: string): boolean {
 }
 
 /**
- * A masked form that never holds the whole secret: a short prefix (helps tell
- * `kat_` service-account keys from others) only when the secret is long enough
- * that the prefix gives away little.
+ * A masked form that never holds the whole secret: only a recognisable kind
+ * prefix (`kat_`, `sk-`, `ghp_`: it tells one key from another and is not
+ * secret) when the secret is long enough that the prefix gives away little.
  */
 export function maskSecret(secret: string): string {
   const trimmed = secret.trim();
-  if (trimmed.length >= 16) return `${trimmed.slice(0, 4)}****`;
+  const prefix = /^[A-Za-z]{2,7}[_-]/.exec(trimmed)?.[0];
+  if (prefix && trimmed.length >= 16) return `${prefix}****`;
   return "****";
 }
 

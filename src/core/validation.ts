@@ -43,7 +43,7 @@ const EXPECTED: Record<string, string> = {
   retries: "a whole number of 0 or more",
   image: "a base image string or an ImageSettings table",
   "image.environment": "a table of NAME = \"value\" strings",
-  "image.environment.*": 'a string (quote numbers: "4")',
+  "image.environment.*": "a string",
   "image.requirements": "a list of requirement strings",
   "image.requirements.*": "a requirement string",
   "image.secret_environment_from.*": "a secret name",
@@ -90,7 +90,11 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-export function describeValue(value: unknown, secret: boolean): string {
+/** How a file format names a mapping value. */
+export type ValueFormat = "toml" | "yaml" | "json";
+const MAPPING_WORD: Record<ValueFormat, string> = { toml: "a table", yaml: "a mapping", json: "an object" };
+
+export function describeValue(value: unknown, secret: boolean, format: ValueFormat = "toml"): string {
   if (value === undefined) return "missing";
   if (value === null) return "null";
   if (value instanceof Date) return "a date";
@@ -105,7 +109,7 @@ export function describeValue(value: unknown, secret: boolean): string {
     case "boolean":
       return `${value ? "true" : "false"}`;
     case "object":
-      return "a table";
+      return MAPPING_WORD[format];
     default:
       return typeof value;
   }
@@ -128,7 +132,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * `label` is how the user wrote the setting (`tool.kitaru.retries`); `path` is
  * its path below the table (for the words of what it accepts); `value` is what was there.
  */
-export function describeIssue(label: string, path: readonly PropertyKey[], issue: Issue, value: unknown, secret: boolean): string {
+export function describeIssue(label: string, path: readonly PropertyKey[], issue: Issue, value: unknown, secret: boolean, format: ValueFormat = "toml"): string {
   if (issue.code === "too_small" && typeof value === "number") {
     return `${label} must be 0 or more, not ${value}.`;
   }
@@ -144,8 +148,11 @@ export function describeIssue(label: string, path: readonly PropertyKey[], issue
   if ((issue.code === "custom" || (issue.code === "invalid_format" && !issue.message.startsWith("Invalid"))) && issue.message) {
     return /^[a-z]/.test(issue.message) ? `${label} ${issue.message}.` : `${label}: ${issue.message}.`;
   }
+  if (path[0] === "image" && path[1] === "environment" && path.length === 3 && (typeof value === "number" || typeof value === "boolean") && !secret) {
+    return `${label} must be a string, not ${describeValue(value, secret, format)}: quote it ("${String(value)}").`;
+  }
   const expected = expectedFor(path) ?? expectedFromIssue(issue);
-  return `${label} must be ${expected}, not ${describeValue(value, secret)}.`;
+  return `${label} must be ${expected}, not ${describeValue(value, secret, format)}.`;
 }
 
 function expectedFromIssue(issue: Issue): string {

@@ -63,7 +63,8 @@ export function locateYaml(file: YamlFile, path: readonly (string | number)[]): 
   let pair: Pair | undefined;
   for (const part of path) {
     if (isMap(node)) {
-      pair = node.items.find((p) => keyText(p.key) === String(part));
+      // PyYAML keeps the last of duplicate keys: that is where the value in effect is written.
+      pair = [...node.items].reverse().find((p) => keyText(p.key) === String(part));
       if (!pair) return undefined;
       node = pair.value;
     } else if (isSeq(node) && typeof part === "number") {

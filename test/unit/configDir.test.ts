@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { configDirectory } from "../../src/core/configDir";
+import { resolveConfiguration } from "../../src/core/resolve";
 import { memoryHost } from "./helpers";
 
 test("KITARU_CONFIG_PATH beats ZENML_CONFIG_PATH and the default", () => {
@@ -26,6 +27,14 @@ test("macOS ignores XDG; Windows uses APPDATA, else the home directory", () => {
   assert.equal(configDirectory(memoryHost({}, {}, { platform: "win32", homedir: "C:\\Users\\al" })).path, "C:\\Users\\al\\kitaru");
 });
 
-test("~ in KITARU_CONFIG_PATH is the home directory", () => {
-  assert.equal(configDirectory(memoryHost({}, { KITARU_CONFIG_PATH: "~/kitaru-state" })).path, "/home/alice/kitaru-state");
+test("~ in KITARU_CONFIG_PATH is not expanded (Kitaru takes Path(text)), with a warning", () => {
+  const d = configDirectory(memoryHost({}, { KITARU_CONFIG_PATH: "~/kitaru-state" }));
+  assert.equal(d.path, "~/kitaru-state");
+  assert.match(d.warning ?? "", /does not expand/);
+});
+
+test("a relative KITARU_CONFIG_PATH is relative to where the run starts (--cwd), not to this process", () => {
+  const host = memoryHost({}, { KITARU_CONFIG_PATH: "rel/dir" });
+  assert.equal(resolveConfiguration(host, { workspace: "/w", cwd: "sub" }).configDir.path, "/w/sub/rel/dir");
+  assert.equal(resolveConfiguration(memoryHost({}, { ZENML_CONFIG_PATH: "z" }), { workspace: "/w" }).configDir.path, "/w/z");
 });

@@ -58,7 +58,7 @@ test("pyproject errors: each at its key or value, with its code", () => {
   assert.match(messages[1]!, /stack must be a string .* not the integer 5/);
   assert.match(messages[3]!, /retries must be 0 or more, not -1/);
   assert.match(messages[4]!, /does not allow "base_imge" \(did you mean "base_image"\?\)/);
-  assert.match(messages[5]!, /WORKERS must be a string \(quote numbers: "4"\)/);
+  assert.match(messages[5]!, /WORKERS must be a string, not the integer 4: quote it \("4"\)/);
 });
 
 test("files Kitaru refuses as a whole: BOM, syntax error, kitaru.yaml not a mapping, unknown default alias", () => {

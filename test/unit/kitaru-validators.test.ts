@@ -141,3 +141,77 @@ test("a credential under a harmless name: masked everywhere, with a warning on t
   assert.equal(warnings.length, 2);
   assert.match(warnings.join("\n"), /redacts image.environment only by name/);
 });
+
+test("any error in [tool.kitaru] refuses all of it: none of its values apply", () => {
+  const r = table('stack = "prod"\ncache = true\nretries = -1');
+  assert.equal(r.tableRefused, true);
+  assert.equal(r.values.size, 0);
+  const res = resolveConfiguration(memoryHost({ [PY]: '[tool.kitaru]\nstack = 42\ncache = true\n' }), { workspace: "/w" });
+  assert.equal(res.settings.cache?.source, "default");
+  assert.match(res.looked.find((l) => l.role === "pyproject")!.note, /refuses all of it/);
+});
+
+test("tool = 5 is refused (tomllib gives Kitaru a non-table [tool])", () => {
+  const r = analyzePyproject(PY, "tool = 5\n");
+  assert.equal(r.refused, true);
+  assert.match(r.problems[0]!.message, /tool must be a table/);
+  assert.deepEqual(r.problems[0]!.span?.start, { line: 1, column: 1 });
+});
+
+test("the nearest pyproject.toml stops the search even when it cannot be read (a directory); a looping link does not", () => {
+  const host = memoryHost({ [PY]: '[tool.kitaru]\nstack = "outer"\n' });
+  const dirHost = { ...host, readText: (p: string) => (p === "/w/sub/pyproject.toml" ? (() => { throw Object.assign(new Error("EISDIR"), { code: "EISDIR" }); })() : host.readText(p)) };
+  const r = resolveConfiguration(dirHost, { workspace: "/w", cwd: "sub" });
+  assert.equal(r.settings.stack?.source, "default");
+  assert.match(r.problems[0]!.message, /nearest pyproject.toml, but it cannot be read \(it is a directory\)/);
+  const loopHost = { ...host, readText: (p: string) => (p === "/w/sub/pyproject.toml" ? (() => { throw Object.assign(new Error("ELOOP"), { code: "ELOOP" }); })() : host.readText(p)) };
+  const l = resolveConfiguration(loopHost, { workspace: "/w", cwd: "sub" });
+  assert.equal(l.settings.stack?.value, "outer");
+  assert.deepEqual(l.problems, []);
+});
+
+test("kitaru.yaml: a duplicate key's origin is its last occurrence (PyYAML keeps the last)", () => {
+  const r = analyzeKitaruYaml("/c/kitaru.yaml", "log_store:\n  backend: datadog\n  endpoint: https://x.example.com\n  endpoint: https://y.example.com\n");
+  const endpoint = r.values.get("log_store.endpoint");
+  assert.equal(endpoint?.value, "https://y.example.com");
+  assert.equal(endpoint?.origin && "line" in endpoint.origin ? endpoint.origin.line : 0, 4);
+});
+
+test("kitaru.yaml: two spellings of one alias collide (a warning); messages say mapping, not table", () => {
+  const r = analyzeKitaruYaml("/c/kitaru.yaml", "model_registry:\n  aliases:\n    Fast: {model: a/b}\n    fast: {model: c/d}\n");
+  assert.equal(r.problems[0]?.code, "duplicate-alias");
+  assert.deepEqual(r.problems[0]?.span?.start, { line: 4, column: 5 });
+  assert.equal(r.aliases[0]?.model, "c/d");
+  assert.match(errors(analyzeKitaruYaml("/c/kitaru.yaml", "log_store:\n  backend: {a: 1}\n  endpoint: https://x.example.com\n"))[0]!, /not a mapping/);
+});
+
+test("KITARU_MODEL_REGISTRY is validated on its own: its default must name one of its own aliases", () => {
+  const files = { "/home/alice/.config/kitaru/kitaru.yaml": "model_registry:\n  aliases:\n    a: {model: x/a}\n" };
+  const alone = resolveConfiguration(memoryHost(files, { KITARU_MODEL_REGISTRY: '{"default": "a"}' }), { workspace: "/w" });
+  assert.match(alone.problems[0]!.message, /KITARU_MODEL_REGISTRY must be valid JSON matching the Kitaru model registry schema/);
+  const ok = resolveConfiguration(memoryHost(files, { KITARU_MODEL_REGISTRY: '{"aliases": {" B ": {"model": "y/b"}}, "default": "b"}' }), { workspace: "/w" });
+  assert.deepEqual(ok.problems, []);
+  assert.equal(ok.settings.default_model?.value, "y/b");
+});
+
+test("an unquoted number in image.environment: the message quotes the very value", () => {
+  assert.match(errors(table("[tool.kitaru.image.environment]\nWORKERS = 5"))[0]!, /must be a string, not the integer 5: quote it \("5"\)/);
+});
+
+test("masks keep only a kind prefix (kat_, sk-, ghp_), never the first characters of the secret itself", async () => {
+  const { maskSecret } = await import("../../src/core/secrets");
+  assert.equal(maskSecret("kat_abcdefghijklmnop"), "kat_****");
+  assert.equal(maskSecret("sk-proj-abcdefghijklmnop"), "sk-****");
+  assert.equal(maskSecret("abcdefabcdefabcdef12"), "****");
+  assert.equal(maskSecret("kat_short"), "****");
+});
+
+test("runner next to stack: the fix removes runner (renaming would duplicate stack)", async () => {
+  const { checkDocument } = await import("../../src/core/documentChecks");
+  const { quickFixes } = await import("../../src/core/quickFixes");
+  const text = '[tool.kitaru]\nstack = "a"\nrunner = "b"\n';
+  const check = checkDocument(PY, text);
+  const problem = check.problems.find((p) => p.code === "renamed-key")!;
+  const fixes = quickFixes(check, text, problem);
+  assert.deepEqual(fixes.map((f) => f.title), ["Remove runner (stack is already set)"]);
+});
