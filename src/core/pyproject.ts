@@ -261,7 +261,19 @@ function parseWithPositions(text: string): AST.TOMLProgram {
     smolError = { message: (e.message ?? "invalid TOML").split("\n")[0]!.replace(/^Invalid TOML document: /, ""), line: e.line ?? 1, column: e.column ?? 1 };
   }
   if (smolError) {
-    parseTOML(text, { tomlVersion: "1.0" }); // throws the error, with its position
+    try {
+      parseTOML(text, { tomlVersion: "1.0" });
+    } catch (error) {
+      // toml-eslint-parser words the error better, but it reports the token it choked on, which
+      // can be lines later (`stack =` then blank lines): keep the earlier of the two positions.
+      const e = error as { lineNumber?: number; column?: number };
+      const eslintLine = e.lineNumber ?? 1;
+      const eslintColumn = (e.column ?? 0) + 1;
+      if (smolError.line < eslintLine || (smolError.line === eslintLine && smolError.column < eslintColumn)) {
+        throw Object.assign(error as object, { lineNumber: smolError.line, column: smolError.column - 1 });
+      }
+      throw error;
+    }
     // The two parsers disagree: report smol-toml's error rather than none.
     throw Object.assign(new Error(smolError.message), { lineNumber: smolError.line, column: smolError.column - 1 });
   }
