@@ -28,13 +28,27 @@ export interface Host {
   /** The text of a file; `null` when it does not exist. Throws for other failures (permissions, a directory). */
   readText(path: string): string | null;
   isDirectory(path: string): boolean;
+  /**
+   * Stack names from ZenML's SQLite store (id without dashes, lower-case → name).
+   * Optional: without it, the persisted active stack is shown by its id.
+   */
+  stackNames?(dbFile: string): StackNames;
+}
+
+/** The stack table of a ZenML store, or why it could not be read. */
+export type StackNames = { names: ReadonlyMap<string, string> } | { error: string };
+
+/** Ids compare without dashes and case: the store keeps 32 hex digits, the YAML files dashed UUIDs. */
+export function normalizeStackId(id: string): string {
+  return id.replace(/-/g, "").toLowerCase();
 }
 
 /** UTF-8 decoding that keeps a byte-order mark as U+FEFF, so the core can report it as Kitaru would. */
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
-export function nodeHost(options: { env?: Record<string, string | undefined>; platform?: Platform; homedir?: string } = {}): Host {
+export function nodeHost(options: { env?: Record<string, string | undefined>; platform?: Platform; homedir?: string; stackNames?: Host["stackNames"] } = {}): Host {
   return {
+    ...(options.stackNames ? { stackNames: options.stackNames } : {}),
     env: options.env ?? process.env,
     platform: options.platform ?? process.platform,
     homedir: options.homedir ?? os.homedir(),

@@ -6,7 +6,7 @@
  */
 import type { ConfigDir } from "./configDir";
 import { envOrigin, nonBlank } from "./envLayer";
-import { pathFor, type Host } from "./host";
+import { normalizeStackId, pathFor, type Host } from "./host";
 import { analyzeKitaruYaml, type KitaruYamlAnalysis } from "./kitaruYaml";
 import { fileOrigin, type LayerValue, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
@@ -16,7 +16,7 @@ import { locateYaml, parseYaml11, yamlValue } from "./yaml11";
 
 /** A place Kitaru looks, for the Files view (in the spirit of `pip config debug`). */
 export interface LookedAt {
-  role: "pyproject" | "config-dir" | "kitaru.yaml" | "config.yaml" | "credentials.yaml" | "repository" | "python";
+  role: "pyproject" | "config-dir" | "kitaru.yaml" | "config.yaml" | "credentials.yaml" | "zenml-store" | "repository" | "python";
   path: string;
   exists: boolean;
   used: boolean;
@@ -81,6 +81,7 @@ export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, wor
   for (const cfg of [repo, global]) {
     if (cfg?.activeStackId) out.stackCandidates.push({ source: "global", value: { value: cfg.activeStackId.value, origin: cfg.activeStackId.origin, note: "active stack id (`kitaru stack use`)" } });
   }
+  nameStacks(host, configDir, global?.storeUrl?.value, out);
 
   // Connection from the persisted login.
   if (global?.storeUrl && isHttpUrlWithHost(global.storeUrl.value)) {
@@ -94,6 +95,44 @@ export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, wor
   if (project) out.values.set("project", { value: project.value, origin: project.origin, note: "active project id" });
   if (global?.analyticsOptIn) out.values.set("analytics_opt_in", global.analyticsOptIn);
   return out;
+}
+
+const STACK_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
+
+/**
+ * The store that holds the stack names: the SQLite file config.yaml's store.url
+ * names, or (no store yet, or logged in to the local server) ZenML's default
+ * local store. A remote server keeps its stacks to itself.
+ */
+function stackStoreFile(host: Host, configDir: ConfigDir, storeUrl: string | undefined): string | undefined {
+  const p = pathFor(host.platform);
+  const local = p.join(configDir.path, "local_stores", "default_zen_store", "zenml.db");
+  if (storeUrl === undefined) return local;
+  const sqlite = /^sqlite:\/\/\/(.+)$/.exec(storeUrl.trim());
+  if (sqlite) return sqlite[1];
+  if (/^https?:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?\/?$/i.test(storeUrl.trim())) return local;
+  return undefined;
+}
+
+/** Kitaru resolves the persisted stack to its name: look the active stack ids up in the local store. */
+function nameStacks(host: Host, configDir: ConfigDir, storeUrl: string | undefined, out: Persisted): void {
+  const ids = out.stackCandidates.filter((c) => typeof c.value.value === "string" && STACK_ID.test(c.value.value));
+  if (!host.stackNames || ids.length === 0) return;
+  const file = stackStoreFile(host, configDir, storeUrl);
+  if (!file) return;
+  const store = host.stackNames(file);
+  if ("error" in store) {
+    out.looked.push({ role: "zenml-store", path: file, exists: store.error !== "not found", used: false, note: `ZenML's local store (stack names): ${store.error}` });
+    return;
+  }
+  out.looked.push({ role: "zenml-store", path: file, exists: true, used: true, note: `ZenML's local store: stack names (${store.names.size} stack${store.names.size === 1 ? "" : "s"})` });
+  for (const c of ids) {
+    const id = c.value.value as string;
+    const name = store.names.get(normalizeStackId(id));
+    c.value = name !== undefined
+      ? { ...c.value, value: name, note: `active stack "${name}" (id ${id}, named in ZenML's local store)` }
+      : { ...c.value, note: `active stack id ${id}: no stack with this id in ZenML's local store (deleted?)` };
+  }
 }
 
 interface ZenmlConfig {

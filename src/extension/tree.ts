@@ -249,6 +249,7 @@ const ROLE_LABELS: Record<LookedAt["role"], string> = {
   "kitaru.yaml": "kitaru.yaml",
   "config.yaml": "config.yaml (ZenML)",
   "credentials.yaml": "credentials.yaml",
+  "zenml-store": "ZenML store (zenml.db)",
   repository: "Repository .kitaru/",
   python: "Python module",
 };
@@ -261,9 +262,10 @@ function fileItem(f: LookedAt, index: number, base: string | undefined): vscode.
   item.description = `${state}  ·  ${shortPath(f.path, base)}`;
   item.iconPath = new vscode.ThemeIcon(f.used ? "check" : f.exists ? "debug-step-over" : "circle-outline", f.used ? undefined : new vscode.ThemeColor("disabledForeground"));
   item.tooltip = new vscode.MarkdownString(`**${md(label)}** — ${state}\n\n\`${md(f.path)}\`\n\n${md(f.note)}`);
-  item.contextValue = f.exists && f.role !== "config-dir" && f.role !== "credentials.yaml" ? "file.hasOrigin" : "file";
-  // credentials.yaml holds tokens in clear: never opened from here.
-  if (f.exists && f.role !== "config-dir" && f.role !== "credentials.yaml") item.command = { command: "kitaru.openOrigin", title: "Open", arguments: [vscode.Uri.file(f.path), 1, 1] };
+  // credentials.yaml holds tokens in clear, zenml.db is a binary database: never opened from here.
+  const openable = f.exists && f.role !== "config-dir" && f.role !== "credentials.yaml" && f.role !== "zenml-store";
+  item.contextValue = openable ? "file.hasOrigin" : "file";
+  if (openable) item.command = { command: "kitaru.openOrigin", title: "Open", arguments: [vscode.Uri.file(f.path), 1, 1] };
   return item;
 }
 
