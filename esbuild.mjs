@@ -1,6 +1,7 @@
 // One bundle for the extension, one for the CLI (plus the integration-test
 // host, which must live inside an installed extension folder to use `vscode`).
 // `node esbuild.mjs [--production] [--watch]`
+import * as fs from "node:fs";
 import * as esbuild from "esbuild";
 import { generateSchemas } from "./scripts/schemas.mjs";
 
@@ -27,6 +28,10 @@ const builds = [
     banner: { js: "#!/usr/bin/env node" },
   },
 ];
+
+// sql.js loads its WebAssembly next to the bundle that uses it (both bundles live in dist/).
+fs.mkdirSync("dist", { recursive: true });
+fs.copyFileSync("node_modules/sql.js/dist/sql-wasm.wasm", "dist/sql-wasm.wasm");
 
 if (watch) {
   for (const options of builds) {

@@ -5,10 +5,12 @@
  *   kitaru-config check   [--workspace DIR] [--cwd DIR] [--flow ...] [--call ...] [--json]
  *   kitaru-config check   FILE... [--json]   (pyproject.toml / kitaru.yaml, as the editor checks them)
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { nodeHost, resolveConfiguration, resolutionJson, problemJson, type Resolution } from "../core";
 import { formatCheck, formatProblems, formatResolution, useColor } from "../core/format";
 import { checkFiles } from "../core/checkFiles";
+import { loadStackNameReader } from "../core/sqliteStacks";
 import { buildFrozenSpec, formatFrozenSpec, frozenSpecJson } from "../core/frozenSpec";
 
 const USAGE = `kitaru-config: which of Kitaru's configuration layers won, and why.
@@ -112,13 +114,19 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function resolve(args: Args): Resolution {
-  return resolveConfiguration(nodeHost(), {
+async function resolve(args: Args): Promise<Resolution> {
+  const request = {
     workspace: args.workspace,
     ...(args.cwd !== undefined ? { cwd: path.resolve(args.cwd) } : {}),
     ...(args.flow ? { flow: args.flow } : {}),
     ...(args.call ? { call: args.call } : {}),
-  });
+  };
+  // sql.js is loaded only when a persisted stack id could be named from a store that exists.
+  let store: string | undefined;
+  const first = resolveConfiguration(nodeHost({ stackNames: (file) => ((store = file), { error: "not read" }) }), request);
+  if (store === undefined || !fs.existsSync(store)) return first;
+  const stackNames = await loadStackNameReader(__dirname);
+  return resolveConfiguration(nodeHost({ stackNames }), request);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -144,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "resolve": {
-      const r = resolve(args);
+      const r = await resolve(args);
       if (args.spec) {
         const preview = buildFrozenSpec(r);
         process.stdout.write(args.json ? JSON.stringify(frozenSpecJson(preview), null, 2) + "\n" : formatFrozenSpec(preview, { method: r.python?.call?.method ?? "flow" }));
@@ -160,7 +168,7 @@ async function main(argv: string[]): Promise<number> {
         else process.stdout.write(formatProblems(problems, args.workspace, { color }));
         return problems.some((p) => p.severity === "error") ? 1 : 0;
       }
-      const r = resolve(args);
+      const r = await resolve(args);
       if (args.json) process.stdout.write(JSON.stringify({ problems: r.problems.map(problemJson) }, null, 2) + "\n");
       else process.stdout.write(formatCheck(r, { color }));
       return r.problems.some((p) => p.severity === "error") ? 1 : 0;
@@ -174,13 +182,14 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // Never print a stack with file contents in it; the message is enough to report a bug.
-    process.stderr.write(`kitaru-config: internal error: ${(error as Error)?.message ?? String(error)}\n`);
-    process.exitCode = 3;
-  },
-);
+/** Exits once the output is flushed: sql.js's WebAssembly would otherwise keep the process up while V8 optimizes it. */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+}
+
+main(process.argv.slice(2)).then(exitWhenFlushed, (error: unknown) => {
+  // Never print a stack with file contents in it; the message is enough to report a bug.
+  process.stderr.write(`kitaru-config: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+  exitWhenFlushed(3);
+});

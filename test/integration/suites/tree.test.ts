@@ -25,9 +25,10 @@ suite("tree: demo workspace", () => {
     const rows = await api.treeSnapshot(4);
     const stack = row(rows, "Execution", "stack")!;
     assert.deepStrictEqual(stack.children.map((c) => c.label), ["pyproject.toml", "persisted"]);
-    assert.match(stack.children[1]!.description, /^overridden: a51bf906-a221-46d7-81b8-c81f8adc5097  ·  \.kitaru-home\/config\.yaml:2$/);
+    // The persisted active stack id, named from the demo's ZenML store (.kitaru-home/local_stores/…/zenml.db).
+    assert.match(stack.children[1]!.description, /^overridden: default  ·  \.kitaru-home\/config\.yaml:2$/);
     assert.match(stack.tooltip, /Set by \*\*pyproject\.toml\*\* — pyproject\.toml:12/);
-    assert.match(stack.tooltip, /~~a51bf906-a221-46d7-81b8-c81f8adc5097~~/);
+    assert.match(stack.tooltip, /~~default~~/);
   });
 
   test("groups: Image, Connection, LLM, Log store, Flows, Secrets, Files", async () => {
@@ -39,6 +40,7 @@ suite("tree: demo workspace", () => {
     const files = row(rows, "Files")!.children.map((c) => `${c.label}: ${c.description.split("  ·  ")[0]}`);
     assert.ok(files.includes("pyproject.toml: used"), files.join(", "));
     assert.ok(files.includes("kitaru.yaml: used"), files.join(", "));
+    assert.ok(files.includes("ZenML store (zenml.db): used"), files.join(", "));
   });
 
   test("clicking a setting opens its origin at its line", async () => {
