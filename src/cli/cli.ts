@@ -1,15 +1,18 @@
 /**
  * kitaru-config: the command-line twin of the extension. Same core, same answers.
  *
- *   kitaru-config resolve [--workspace DIR] [--cwd DIR] [--flow FILE:NAME] [--call FILE:LINE] [--json]
- *   kitaru-config check   [--workspace DIR] [--cwd DIR] [--flow ...] [--call ...] [--json]
- *   kitaru-config check   FILE... [--json]   (pyproject.toml / kitaru.yaml, as the editor checks them)
+ *   kitaru-config resolve [--workspace DIR] [--cwd DIR] [--flow FILE:NAME] [--call FILE:LINE] [--env-file FILE] [--json]
+ *   kitaru-config check   [--workspace DIR] [--cwd DIR] [--flow ...] [--call ...] [--env-file FILE] [--json]
+ *   kitaru-config check   FILE... [--env-file FILE] [--json]   (pyproject.toml / kitaru.yaml / *.py, as the editor checks them)
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { nodeHost, resolveConfiguration, resolutionJson, problemJson, type Resolution } from "../core";
-import { formatCheck, formatProblems, formatResolution, useColor } from "../core/format";
-import { checkFiles } from "../core/checkFiles";
+import { formatProblems, formatResolution, useColor } from "../core/format";
+import { CHECKABLE_KINDS, checkableKind, checkFiles, checkPythonWorkspace } from "../core/checkFiles";
+import { parseEnvFile } from "../core/envFile";
+import type { EnvOrigin, Host } from "../core/host";
+import type { Problem } from "../core/problems";
 import { loadStackNameReader } from "../core/sqliteStacks";
 import { buildFrozenSpec, formatFrozenSpec, frozenSpecJson } from "../core/frozenSpec";
 
@@ -17,8 +20,10 @@ const USAGE = `kitaru-config: which of Kitaru's configuration layers won, and wh
 
 Usage:
   kitaru-config resolve [options]   every effective setting with its layer, origin and what it overrode
-  kitaru-config check [options]     problems only (file:line:column); exit 1 when there are errors
-  kitaru-config check FILE...       check pyproject.toml / kitaru.yaml files as the editor does
+  kitaru-config check [options]     problems only (file:line:column: severity: message [code]), those of
+                                    the project and of every Kitaru module (*.py) of the workspace;
+                                    exit 1 when there are errors
+  kitaru-config check FILE...       check pyproject.toml, kitaru.yaml and Python (*.py) files as the editor does
   kitaru-config schema              the JSON Schemas for [tool.kitaru] and kitaru.yaml
 
 Options:
@@ -28,7 +33,10 @@ Options:
   --call FILE:LINE    also read the .run(...) call on LINE of FILE (the invocation layer)
   --spec              with --call or --flow: the frozen execution spec (kitaru_execution_spec)
                       that run would persist, secrets redacted
-  --json              machine-readable output (the resolve --json contract)
+  --env-file FILE     add the variables of an env file (e.g. .env) over the process environment,
+                      each labelled with its file and line; without it no env file is read
+  --json              machine-readable output: for resolve the resolve --json contract,
+                      for check {"problems": [...]}
   --no-color          plain text (also NO_COLOR=1)
   -h, --help          this help
 `;
@@ -41,6 +49,8 @@ interface Args {
   call?: string;
   json: boolean;
   spec: boolean;
+  /** `--env-file FILE`, as given. */
+  envFile?: string;
   color?: boolean;
   /** `check FILE...` */
   files: string[];
@@ -86,6 +96,9 @@ function parseArgs(argv: string[]): Args {
         args.call = take();
         if (!/^.+:\d+$/.test(args.call)) throw new UsageError("--call takes FILE:LINE, e.g. flows/research.py:17");
         break;
+      case "--env-file":
+        args.envFile = take();
+        break;
       case "--json":
         args.json = true;
         break;
@@ -111,7 +124,64 @@ function parseArgs(argv: string[]): Args {
     }
   }
   if (args.spec && (args.command !== "resolve" || (!args.flow && !args.call))) throw new UsageError("--spec goes with resolve and --call FILE:LINE (or --flow FILE:NAME)");
+  const unsupported = args.files.filter((f) => checkableKind(f) === undefined);
+  if (unsupported.length) throw new UsageError(`cannot check ${unsupported.join(", ")}: check FILE... takes ${CHECKABLE_KINDS} files`);
   return args;
+}
+
+/** The environment explained: the process's, plus an env file's variables over it when `--env-file` names one. */
+interface CliEnvironment {
+  env: Record<string, string | undefined>;
+  origins?: Record<string, EnvOrigin>;
+}
+
+function loadEnvironment(args: Args): CliEnvironment {
+  if (args.envFile === undefined) return { env: process.env };
+  const file = path.resolve(args.envFile);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--env-file ${args.envFile}: ${code === "ENOENT" || code === "ENOTDIR" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}`);
+  }
+  const env: Record<string, string | undefined> = { ...process.env };
+  const origins: Record<string, EnvOrigin> = {};
+  // Labelled as the extension labels kitaru.envFile's variables.
+  for (const e of parseEnvFile(text)) {
+    env[e.name] = e.value;
+    origins[e.name] = { label: `env file ${path.basename(file)}`, file, line: e.line };
+  }
+  return { env, origins };
+}
+
+let environment: CliEnvironment = { env: process.env };
+
+/** A host on the explained environment. */
+function cliHost(options: Omit<Parameters<typeof nodeHost>[0] & object, "env"> = {}): Host {
+  return { ...nodeHost({ ...options, env: environment.env }), ...(environment.origins ? { envOrigins: environment.origins } : {}) };
+}
+
+/** The project's problems and every Kitaru module's (as the editor shows them), each once, errors first. */
+function checkProblems(args: Args, r: Resolution): Problem[] {
+  const python = checkPythonWorkspace(cliHost(), r.workspace, args.cwd !== undefined ? { cwd: path.resolve(args.cwd) } : {});
+  const seen = new Set<string>();
+  const all: Problem[] = [];
+  for (const p of [...r.problems, ...python]) {
+    const id = `${p.code}|${p.file ?? ""}|${p.span ? `${p.span.start.line}:${p.span.start.column}` : ""}|${p.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    all.push(p);
+  }
+  const rank = { error: 0, warning: 1, info: 2 } as const;
+  return all
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => rank[a.p.severity] - rank[b.p.severity] || (a.p.file ?? "").localeCompare(b.p.file ?? "") || line(a.p) - line(b.p) || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+function line(p: Problem): number {
+  return p.span ? p.span.start.line * 1e6 + p.span.start.column : 0;
 }
 
 async function resolve(args: Args): Promise<Resolution> {
@@ -123,16 +193,17 @@ async function resolve(args: Args): Promise<Resolution> {
   };
   // sql.js is loaded only when a persisted stack id could be named from a store that exists.
   let store: string | undefined;
-  const first = resolveConfiguration(nodeHost({ stackNames: (file) => ((store = file), { error: "not read" }) }), request);
+  const first = resolveConfiguration(cliHost({ stackNames: (file) => ((store = file), { error: "not read" }) }), request);
   if (store === undefined || !fs.existsSync(store)) return first;
   const stackNames = await loadStackNameReader(__dirname);
-  return resolveConfiguration(nodeHost({ stackNames }), request);
+  return resolveConfiguration(cliHost({ stackNames }), request);
 }
 
 async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(argv);
+    environment = loadEnvironment(args);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`kitaru-config: ${error.message}\n\n${USAGE}`);
@@ -163,15 +234,16 @@ async function main(argv: string[]): Promise<number> {
     }
     case "check": {
       if (args.files.length) {
-        const problems = checkFiles(nodeHost(), args.files, { workspace: args.workspace }).flatMap((f) => f.problems);
+        const problems = checkFiles(cliHost(), args.files, { workspace: args.workspace, ...(args.cwd !== undefined ? { cwd: path.resolve(args.cwd) } : {}) }).flatMap((f) => f.problems);
         if (args.json) process.stdout.write(JSON.stringify({ problems: problems.map(problemJson) }, null, 2) + "\n");
         else process.stdout.write(formatProblems(problems, args.workspace, { color }));
         return problems.some((p) => p.severity === "error") ? 1 : 0;
       }
       const r = await resolve(args);
-      if (args.json) process.stdout.write(JSON.stringify({ problems: r.problems.map(problemJson) }, null, 2) + "\n");
-      else process.stdout.write(formatCheck(r, { color }));
-      return r.problems.some((p) => p.severity === "error") ? 1 : 0;
+      const problems = checkProblems(args, r);
+      if (args.json) process.stdout.write(JSON.stringify({ problems: problems.map(problemJson) }, null, 2) + "\n");
+      else process.stdout.write(formatProblems(problems, r.workspace, { color }));
+      return problems.some((p) => p.severity === "error") ? 1 : 0;
     }
   }
 }

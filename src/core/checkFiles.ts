@@ -1,10 +1,20 @@
 /**
- * `kitaru-config check FILE...`: the editor's checks on named files, with the
- * same "overridden right now" hints, resolved with the CLI's own environment.
+ * `kitaru-config check`: the editor's checks outside the editor.
+ *
+ * - `check FILE...`: pyproject.toml / kitaru.yaml files with the same "overridden right now"
+ *   hints, and Python modules (`*.py`) with the Python problems the editor underlines.
+ * - `check --workspace DIR`: also the Python problems of every Kitaru module of the workspace,
+ *   found as the editor's flow index finds them (virtual environments, node_modules skipped).
+ *
+ * Resolved with the CLI's own environment.
  */
+import * as fs from "node:fs";
+import * as nodePath from "node:path";
 import { checkDocument, kitaruFileKind, type DocumentCheck } from "./documentChecks";
+import { EXCLUDED_DIR_NAMES, FlowIndex, flowSpec, MAX_MODULE_BYTES, modulePythonProblems, type ModuleResolver } from "./flowIndex";
 import { pathFor, type Host } from "./host";
 import type { Problem } from "./problems";
+import type { ModuleReader } from "./pythonLayers";
 import { resolveConfiguration, type Resolution } from "./resolve";
 
 export interface FileCheckResult {
@@ -16,11 +26,27 @@ export interface FileCheckResult {
 export interface CheckFilesOptions {
   /** The project folder (`--workspace`): a kitaru.yaml inside it is likely committed. */
   workspace: string;
+  /** Where a run starts (`--cwd`); by default each file's own project (nearest pyproject.toml). */
+  cwd?: string;
+  /** The workspace's flow index, when the caller has one; otherwise built from the disk on the first Python file. */
+  index?: FlowIndex;
 }
 
-/** Checks each file as the editor would; a file that cannot be read is one error. */
+/** What `check FILE...` takes, for its usage message. */
+export const CHECKABLE_KINDS = "pyproject.toml, kitaru.yaml, *.py";
+
+export type CheckableKind = "pyproject" | "kitaru-yaml" | "python";
+
+export function checkableKind(file: string): CheckableKind | undefined {
+  const kind = kitaruFileKind(file);
+  if (kind) return kind;
+  return /\.py$/i.test(file) ? "python" : undefined;
+}
+
+/** Checks each file as the editor would; a file that cannot be read is one error. Unsupported kinds are the caller's usage error (see checkableKind). */
 export function checkFiles(host: Host, files: readonly string[], options: CheckFilesOptions): FileCheckResult[] {
   const p = pathFor(host.platform);
+  let python: PythonChecker | undefined;
   return files.map((given) => {
     const file = p.resolve(options.workspace, given);
     let text: string | null;
@@ -30,7 +56,11 @@ export function checkFiles(host: Host, files: readonly string[], options: CheckF
       return { file, problems: [unreadable(file, (error as NodeJS.ErrnoException).code === "EISDIR" ? "it is a directory" : (error as Error).message)] };
     }
     if (text === null) return { file, problems: [unreadable(file, "no such file")] };
-    const kind = kitaruFileKind(file) ?? (/\.ya?ml$/i.test(file) ? "kitaru-yaml" : "pyproject");
+    const kind = checkableKind(file) ?? (/\.ya?ml$/i.test(file) ? "kitaru-yaml" : "pyproject");
+    if (kind === "python") {
+      python ??= new PythonChecker(host, options.workspace, { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), index: options.index ?? workspaceFlowIndex(host, options.workspace) });
+      return { file, problems: python.problemsOf(file, text) };
+    }
     let resolution: Resolution | undefined;
     try {
       // pyproject.toml: a run started next to it reads it. kitaru.yaml: the config directory of this environment.
@@ -43,6 +73,133 @@ export function checkFiles(host: Host, files: readonly string[], options: CheckF
     const check = checkDocument(file, text, { ...(resolution ? { resolution } : {}), likelyCommitted: inWorkspace });
     return { file, problems: check.problems, check };
   });
+}
+
+/** The Python problems of every Kitaru module of the workspace, by file then position. */
+export function checkPythonWorkspace(host: Host, workspace: string, options: { cwd?: string; index?: FlowIndex } = {}): Problem[] {
+  const index = options.index ?? workspaceFlowIndex(host, workspace);
+  const checker = new PythonChecker(host, workspace, { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), index });
+  return index.files().flatMap((file) => checker.problemsOf(file));
+}
+
+/**
+ * The workspace's flow index, read from the disk as the editor's scan reads it: every `*.py` file
+ * below `workspace`, skipping excluded folders (node_modules, .venv, …, any folder with a
+ * pyvenv.cfg), symbolic links to folders, and files over MAX_MODULE_BYTES.
+ */
+export function workspaceFlowIndex(host: Host, workspace: string): FlowIndex {
+  const p = pathFor(host.platform);
+  const root = p.resolve(workspace);
+  const index = new FlowIndex({ platform: host.platform, workspaceOf: (file) => (isInside(p, root, file) ? root : p.dirname(file)) });
+  for (const file of workspacePythonFiles(root)) {
+    let text: string | null;
+    try {
+      text = host.readText(file);
+    } catch {
+      text = null;
+    }
+    if (text !== null) index.update(file, text);
+  }
+  return index;
+}
+
+const EXCLUDED = new Set(EXCLUDED_DIR_NAMES);
+
+/** Every `*.py` file below `root` that the editor would index, sorted. */
+export function workspacePythonFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    if (depth > 64) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    // A virtual environment, whatever its name.
+    if (depth > 0 && entries.some((e) => e.name === "pyvenv.cfg" && e.isFile())) return;
+    for (const e of entries) {
+      const full = nodePath.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!EXCLUDED.has(e.name)) walk(full, depth + 1);
+      } else if (e.isFile() && e.name.endsWith(".py")) {
+        try {
+          if (fs.statSync(full).size <= MAX_MODULE_BYTES) out.push(full);
+        } catch {
+          // vanished meanwhile
+        }
+      }
+    }
+  };
+  walk(root, 0);
+  return out.sort();
+}
+
+/** Resolutions for the Python problems of modules, cached per project and flow. */
+class PythonChecker {
+  private readonly cache = new Map<string, Resolution | undefined>();
+  private readonly readModule: ModuleReader;
+  private readonly resolver: ModuleResolver;
+  private readonly index: FlowIndex;
+
+  constructor(
+    private readonly host: Host,
+    private readonly workspace: string,
+    private readonly options: { cwd?: string; index: FlowIndex },
+  ) {
+    this.index = options.index;
+    this.readModule = this.index.moduleReader((file) => host.readText(file));
+    this.resolver = {
+      forFlow: (file, name) => this.resolve(file, { flow: flowSpec(host.platform, this.root, file, name) }),
+      forProject: (file) => this.resolve(file, {}),
+    };
+  }
+
+  private get root(): string {
+    return pathFor(this.host.platform).resolve(this.workspace);
+  }
+
+  /** The problems of one module; a module that is not a Kitaru module (nothing to index) has none. */
+  problemsOf(file: string, text?: string): Problem[] {
+    if (text !== undefined) this.index.update(file, text);
+    return modulePythonProblems(this.index, file, this.resolver);
+  }
+
+  private resolve(file: string, selection: { flow?: string }): Resolution | undefined {
+    const cwd = this.options.cwd !== undefined ? pathFor(this.host.platform).resolve(this.options.cwd) : this.projectDir(file);
+    const key = `${cwd}\u0000${selection.flow ?? ""}`;
+    if (this.cache.has(key)) return this.cache.get(key);
+    let r: Resolution | undefined;
+    try {
+      r = resolveConfiguration(this.host, { workspace: this.root, cwd, ...selection, readModule: this.readModule });
+    } catch {
+      r = undefined;
+    }
+    this.cache.set(key, r);
+    return r;
+  }
+
+  /** The file's project, as the editor picks it: the folder of the nearest pyproject.toml inside the workspace, else the workspace. */
+  private projectDir(file: string): string {
+    const p = pathFor(this.host.platform);
+    const root = this.root;
+    if (!isInside(p, root, file)) return root;
+    for (let dir = p.dirname(file); ; dir = p.dirname(dir)) {
+      let found = false;
+      try {
+        found = this.host.readText(p.join(dir, "pyproject.toml")) !== null;
+      } catch {
+        found = true; // unreadable: still the nearest, as Kitaru stops there
+      }
+      if (found) return dir;
+      if (dir === root || p.dirname(dir) === dir) return root;
+    }
+  }
+}
+
+function isInside(p: ReturnType<typeof pathFor>, root: string, file: string): boolean {
+  const rel = p.relative(root, file);
+  return rel !== "" && !rel.startsWith("..") && !p.isAbsolute(rel);
 }
 
 function unreadable(file: string, why: string): Problem {

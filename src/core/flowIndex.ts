@@ -14,12 +14,17 @@ import { findImportedFlow, moduleProblems, type ModuleReader } from "./pythonLay
 import { readPythonModule } from "./python/reader";
 import type { PyDecorated, PyFlowCall, PythonModuleSummary } from "./python/types";
 import type { Problem } from "./problems";
+import type { Resolution } from "./resolve";
+import { maskProblemText } from "./secrets";
 
 /**
  * Files larger than this are not read as flow modules (generated code, vendored bundles): parsing
  * costs about 1 ms per KB, and one file is parsed in one go, so this bounds the longest pause.
  */
 export const MAX_MODULE_BYTES = 256_000;
+
+/** Folders never indexed, by the editor's scan and by `kitaru-config check` alike (plus any folder holding a pyvenv.cfg). */
+export const EXCLUDED_DIR_NAMES: readonly string[] = ["node_modules", ".venv", "venv", ".git", ".hg", ".tox", ".nox", "__pycache__", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "build", "dist"];
 
 const KITARU_WORD = /\bkitaru\b/;
 const FLOW_CALL = /\.(?:run|deploy)\s*\(/;
@@ -281,4 +286,91 @@ export function flowSpec(platform: Platform, workspace: string, file: string, na
   const inside = rel && !rel.startsWith("..") && !p.isAbsolute(rel);
   // Specs use forward slashes on every platform; path.resolve accepts them on Windows too.
   return `${(inside ? rel : file).split(p.sep).join("/")}:${nameOrLine}`;
+}
+
+/** The resolutions the Python problems of a module depend on (the editor caches them; the CLI computes them). */
+export interface ModuleResolver {
+  /** The resolution of flow `name` of `file` (its decorator and the module's configure() calls). */
+  forFlow(file: string, name: string): Resolution | undefined;
+  /** The project's resolution without a flow: what every run inherits (environment, pyproject). */
+  forProject(file: string): Resolution | undefined;
+}
+
+/**
+ * The problems the editor underlines in an indexed module, and `kitaru-config check` prints: its
+ * static problems (wrong types, negative retries, unknown ImageSettings fields, secret literals,
+ * `**opts` spreads), and an information hint on each `@checkpoint(cache=...)` an execution-level
+ * cache replaces. A hint names a flow only when that flow's body calls the checkpoint by name and
+ * flows disagree; a checkpoint no flow of the module calls gets what every run inherits, if any.
+ */
+export function modulePythonProblems(index: FlowIndex, file: string, resolver: ModuleResolver): Problem[] {
+  const module = index.get(file);
+  if (!module) return [];
+  const problems = index.problemsOf(file);
+  const hints: { flow?: string; problem: Problem }[] = [];
+  const uncalled: PyDecorated[] = [];
+  for (const cp of module.summary.checkpoints) {
+    if (!cp.kwargs.some((k) => k.name === "cache")) continue;
+    const callers = module.summary.flows.filter((f) => f.calledNames.includes(cp.name));
+    if (!callers.length) {
+      uncalled.push(cp);
+      continue;
+    }
+    const key = `checkpoint.${cp.name}.cache`;
+    for (const def of callers) {
+      const r = resolver.forFlow(file, def.name);
+      if (!r) continue;
+      for (const p of r.problems) {
+        if (p.code !== "checkpoint-cache-replaced" || p.file !== file || p.key !== key) continue;
+        hints.push({ flow: def.name, problem: mayReplace(p, r, cp.name) });
+      }
+    }
+  }
+  if (uncalled.length) hints.push(...inheritedHints(file, uncalled, resolver).map((problem) => ({ problem })));
+  // One hint per checkpoint and message; when flows disagree, say which flow each is about.
+  const bySpan = new Map<string, { flow?: string; problem: Problem }[]>();
+  for (const h of hints) {
+    const k = h.problem.span ? `${h.problem.span.start.line}:${h.problem.span.start.column}` : "";
+    const list = bySpan.get(k) ?? [];
+    if (!list.some((x) => x.problem.message === h.problem.message)) list.push(h);
+    bySpan.set(k, list);
+  }
+  for (const list of bySpan.values()) {
+    for (const h of list) problems.push(list.length > 1 && h.flow ? { ...h.problem, message: `When flow ${h.flow} runs: ${h.problem.message}` } : h.problem);
+  }
+  const at = (p: Problem) => (p.span ? p.span.start.line * 1e6 + p.span.start.column : 0);
+  return problems
+    .map((p, i) => ({ p: maskProblemText(p), i }))
+    .sort((a, b) => at(a.p) - at(b.p) || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+/** An execution-level cache only known at run time (`**opts`, an expression) may replace the checkpoint's, or not. */
+function mayReplace(p: Problem, r: Resolution, checkpoint: string): Problem {
+  const cache = r.settings.cache;
+  if (!cache || cache.dynamic === undefined) return p;
+  const o = cache.origin;
+  const where = o ? ("env" in o ? o.env : `${o.file}:${o.line}`) : cache.source;
+  return { ...p, message: `@checkpoint(cache=...) on ${checkpoint} may be replaced by the execution-level cache, which is only known at run time: ${cache.dynamic} from ${where}.` };
+}
+
+function inheritedHints(file: string, checkpoints: readonly PyDecorated[], resolver: ModuleResolver): Problem[] {
+  const r = resolver.forProject(file);
+  const cache = r?.settings.cache;
+  if (!r || !cache || cache.source === "default" || cache.dynamic !== undefined) return [];
+  const where = cache.origin ? ("env" in cache.origin ? cache.origin.env : `${cache.origin.file}:${cache.origin.line}`) : cache.source;
+  const out: Problem[] = [];
+  for (const cp of checkpoints) {
+    const arg = cp.kwargs.find((k) => k.name === "cache");
+    if (!arg) continue;
+    out.push({
+      severity: "info",
+      code: "checkpoint-cache-replaced",
+      file,
+      key: `checkpoint.${cp.name}.cache`,
+      span: arg.nameSpan,
+      message: `@checkpoint(cache=...) on ${cp.name} is replaced by the execution-level cache = ${JSON.stringify(cache.value)} from ${where}, which every run inherits.`,
+    });
+  }
+  return out;
 }

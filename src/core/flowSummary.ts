@@ -2,6 +2,7 @@
  * One-line summaries of a flow's or a call's execution settings, each with the layer that set
  * it: the CodeLens texts (`stack prod-cluster · run()`, `cache on · @flow`), the Flows tree and
  * the CLI share them. Works on a Resolution's settings and on the `resolve --json` settings alike.
+ * The invocation layer is named after the call: `run()` or `deploy()`.
  */
 import * as nodePath from "node:path";
 import { SOURCES, type Source } from "./layer";
@@ -37,9 +38,35 @@ export interface SummaryItem {
 
 const MAX_VALUE = 32;
 
+/** The method of the call whose invocation layer is shown; a flow without a call reads as run(). */
+export type InvocationMethod = "run" | "deploy";
+
+export interface SummaryOptions {
+  method?: InvocationMethod | undefined;
+}
+
+/** The short layer name (`run()`, `deploy()`, `@flow`, …). */
+export function layerShort(source: Source, method?: InvocationMethod): string {
+  return source === "invocation" && method === "deploy" ? "deploy()" : SOURCE_SHORT[source];
+}
+
+/** The layer's name in sentences (`run() argument`, `deploy() argument`, `@flow decorator`, …). */
+export function layerLabel(source: Source, method?: InvocationMethod): string {
+  return source === "invocation" && method === "deploy" ? "deploy() argument" : SOURCE_LABELS[source];
+}
+
+/**
+ * A value that may come from a `**opts` argument at run time: the layer may set it or not, so the
+ * layers below it are what applies otherwise, not overridden for certain.
+ */
+export function isSpread(s: Pick<SettingLike, "dynamic">): boolean {
+  return s.dynamic !== undefined && s.dynamic.startsWith("**");
+}
+
 /** The four summaries, in a fixed order: stack, cache, retries, image. */
-export function executionSummary(settings: Readonly<Record<string, SettingLike | undefined>>, base?: string): SummaryItem[] {
-  return [scalar("stack", settings, base), scalar("cache", settings, base), scalar("retries", settings, base), image(settings, base)];
+export function executionSummary(settings: Readonly<Record<string, SettingLike | undefined>>, base?: string, options: SummaryOptions = {}): SummaryItem[] {
+  const m = options.method;
+  return [scalar("stack", settings, base, m), scalar("cache", settings, base, m), scalar("retries", settings, base, m), image(settings, base, m)];
 }
 
 /** A value as one short text: cache reads on/off, unset values `unset`, dynamic values with their source text. */
@@ -53,10 +80,10 @@ export function summaryValue(key: string, s: Pick<SettingLike, "value" | "dynami
   return JSON.stringify(v);
 }
 
-function scalar(key: "stack" | "cache" | "retries", settings: Readonly<Record<string, SettingLike | undefined>>, base: string | undefined): SummaryItem {
+function scalar(key: "stack" | "cache" | "retries", settings: Readonly<Record<string, SettingLike | undefined>>, base: string | undefined, method: InvocationMethod | undefined): SummaryItem {
   const s = settings[key] ?? { value: key === "retries" ? 0 : null, source: "default" as const };
   const value = summaryValue(key, s);
-  return { key, title: `${key} ${value} · ${SOURCE_SHORT[s.source]}`, value, source: s.source, detail: detailOf(key, s, base) };
+  return { key, title: `${key} ${value} · ${layerShort(s.source, method)}`, value, source: s.source, detail: detailOf(key, s, base, method) };
 }
 
 function rank(source: Source): number {
@@ -68,18 +95,22 @@ function fieldOf(key: string): string {
   return rest.startsWith("environment.") ? "environment" : rest;
 }
 
-function image(settings: Readonly<Record<string, SettingLike | undefined>>, base: string | undefined): SummaryItem {
+function image(settings: Readonly<Record<string, SettingLike | undefined>>, base: string | undefined, method: InvocationMethod | undefined): SummaryItem {
+  const short = (source: Source) => layerShort(source, method);
   const fields = Object.entries(settings).filter((e): e is [string, SettingLike] => e[0].startsWith("image.") && e[1] !== undefined && e[1].source !== "default");
   const whole = settings.image; // image=<dynamic expression>
   const lines: string[] = [];
-  for (const [k, s] of fields) lines.push(`${k.slice("image.".length)} = ${s.masked ? `${String(s.value)} (masked)` : summaryValue(k, s)}  ·  ${SOURCE_SHORT[s.source]}${s.origin ? ` (${where(s.origin, base)})` : ""}`);
-  if (whole?.dynamic !== undefined) lines.unshift(`image = dynamic: ${whole.dynamic}  ·  ${SOURCE_SHORT[whole.source]}${whole.origin ? ` (${where(whole.origin, base)})` : ""}: its fields are only known at run time`);
+  for (const [k, s] of fields) lines.push(`${k.slice("image.".length)} = ${s.masked ? `${String(s.value)} (masked)` : summaryValue(k, s)}  ·  ${short(s.source)}${s.origin ? ` (${where(s.origin, base)})` : ""}`);
+  if (whole?.dynamic !== undefined) {
+    const why = isSpread(whole) ? `${whole.dynamic} may set image fields at run time, over the ones below` : "its fields are only known at run time";
+    lines.unshift(`image = dynamic: ${whole.dynamic}  ·  ${short(whole.source)}${whole.origin ? ` (${where(whole.origin, base)})` : ""}: ${why}`);
+  }
   const detail = lines.length ? ["image (merged field by field, environment variable by variable):", ...lines].join("\n") : "image: no layer sets one; Kitaru builds its default image";
 
   const topRank = Math.min(...fields.map(([, s]) => rank(s.source)), whole ? rank(whole.source) : Infinity);
   if (whole?.dynamic !== undefined && rank(whole.source) <= topRank) {
     const value = summaryValue("image", whole);
-    return { key: "image", title: `image ${value} · ${SOURCE_SHORT[whole.source]}`, value, source: whole.source, detail };
+    return { key: "image", title: `image ${value} · ${short(whole.source)}`, value, source: whole.source, detail };
   }
   if (!fields.length) return { key: "image", title: "image default", value: "default", source: "default", detail };
 
@@ -98,21 +129,29 @@ function image(settings: Readonly<Record<string, SettingLike | undefined>>, base
   // The highest layer's fields only (a lens is one line); the tooltip lists them all.
   const highest = ordered[0];
   const more = ordered.length > 1 ? ", …" : "";
-  const fieldsText = highest ? `${highest[1].slice(0, 2).join(", ")}${highest[1].length > 2 ? "…" : ""} · ${SOURCE_SHORT[highest[0]]}${more}` : "";
+  const fieldsText = highest ? `${highest[1].slice(0, 2).join(", ")}${highest[1].length > 2 ? "…" : ""} · ${short(highest[0])}${more}` : "";
   const top = highest?.[0] ?? baseImage!.source;
   if (baseImage && baseRank !== Infinity) {
     const value = summaryValue("image.base_image", baseImage);
-    const title = `image ${value} · ${SOURCE_SHORT[baseImage.source]}${fieldsText ? `, +${fieldsText}` : ""}`;
+    const title = `image ${value} · ${short(baseImage.source)}${fieldsText ? `, +${fieldsText}` : ""}`;
     return { key: "image", title, value, source: top, detail };
   }
   return { key: "image", title: `image ${fieldsText}`, value: ordered.map(([, n]) => n.join(", ")).join(", "), source: top, detail };
 }
 
-function detailOf(key: string, s: SettingLike, base: string | undefined): string {
+function detailOf(key: string, s: SettingLike, base: string | undefined, method: InvocationMethod | undefined): string {
+  const label = (source: Source) => layerLabel(source, method);
   const lines = [`${key} = ${s.masked ? `${String(s.value)} (masked)` : s.dynamic !== undefined ? `dynamic: ${s.dynamic} (known only at run time)` : summaryValue(key, { value: s.value })}`];
-  lines.push(`set by ${SOURCE_LABELS[s.source]}${s.origin ? ` (${where(s.origin, base)})` : ""}${s.note ? `: ${s.note}` : ""}`);
+  lines.push(`set by ${label(s.source)}${s.origin ? ` (${where(s.origin, base)})` : ""}${s.note ? `: ${s.note}` : ""}`);
   const lower = (s.overridden ?? []).filter((o) => !(o.source === "default" && o.value === null));
-  if (lower.length) lines.push(`overrides: ${lower.map((o) => `${summaryValue(key, o)} (${SOURCE_LABELS[o.source]}${o.origin ? `, ${where(o.origin, base)}` : ""})`).join("; ")}`);
+  const described = lower.map((o) => `${summaryValue(key, o)} (${label(o.source)}${o.origin ? `, ${where(o.origin, base)}` : ""})`);
+  if (isSpread(s)) {
+    // Not overridden for certain: the next layer applies unless the spread sets the key.
+    lines.push(`if ${s.dynamic} does not set it: ${described[0] ?? `${summaryValue(key, { value: key === "retries" ? 0 : null })} (${label("default")})`}`);
+    if (described.length > 1) lines.push(`below that: ${described.slice(1).join("; ")}`);
+  } else if (described.length) {
+    lines.push(`overrides: ${described.join("; ")}`);
+  }
   return lines.join("\n");
 }
 

@@ -3,6 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type Candidate, type Resolution, type Setting } from "./resolve";
 import type { Problem } from "./problems";
+import { isSpread, layerLabel, type InvocationMethod } from "./flowSummary";
+import { SOURCES, type Source } from "./layer";
 import { groupOf, SOURCE_LABELS, type Group } from "./settingsInfo";
 
 export interface FormatOptions {
@@ -38,8 +40,22 @@ function shortPath(file: string, r: Pick<Resolution, "workspace">): string {
 function where(c: Candidate, r: Resolution): string {
   const o = c.origin;
   if (!o) return c.note ?? "";
-  if ("env" in o) return o.file ? `$${o.env} (${shortPath(o.file, r)}:${o.line})` : `$${o.env}`;
+  if ("env" in o) return envWhere(o, r);
   return `${shortPath(o.file, r)}:${o.line}`;
+}
+
+/** `$KITARU_STACK`, `$KITARU_STACK (env file .env:3)`, `$KITARU_STACK (kitaru.environment setting)`. */
+function envWhere(o: { env: string; file?: string; line?: number; via?: string }, r: Pick<Resolution, "workspace">): string {
+  if (o.file) {
+    const at = `${shortPath(o.file, r)}:${o.line ?? 1}`;
+    return `$${o.env} (${o.via?.startsWith("env file") ? `env file ${at}` : o.via ? `${o.via}, ${at}` : at})`;
+  }
+  return o.via ? `$${o.env} (${o.via})` : `$${o.env}`;
+}
+
+/** The invocation layer is the call's: `run() argument` or `deploy() argument`. */
+function methodOf(r: Pick<Resolution, "python">): InvocationMethod | undefined {
+  return r.python?.call?.method;
 }
 
 export function formatResolution(r: Resolution, opts: FormatOptions): string {
@@ -52,10 +68,11 @@ export function formatResolution(r: Resolution, opts: FormatOptions): string {
   const cols = {
     key: Math.min(40, Math.max(8, ...settings.map((s) => s.key.length))),
     value: Math.min(36, Math.max(6, ...settings.flatMap((s) => [s, ...s.overridden].map((c) => showValue(c).length)))),
-    layer: Math.max(...Object.values(SOURCE_LABELS).map((l) => l.length)),
+    layer: Math.max(...Object.keys(SOURCE_LABELS).map((k) => layerLabel(k as Source, methodOf(r)).length)),
   };
   for (const group of GROUPS) {
-    const inGroup = settings.filter((s) => groupOf(s.key) === group);
+    // image=<expression> / **opts: the whole image first, above the fields it may override.
+    const inGroup = settings.filter((s) => groupOf(s.key) === group).sort((a, b) => Number(b.key === "image") - Number(a.key === "image"));
     if (!inGroup.length) continue;
     lines.push("", c.bold(group));
     for (const s of inGroup) lines.push(...settingLines(s, r, cols, c));
@@ -64,7 +81,7 @@ export function formatResolution(r: Resolution, opts: FormatOptions): string {
     lines.push("", c.bold("Problems"));
     for (const p of r.problems) lines.push("  " + problemLine(p, r, c));
   }
-  lines.push("", c.dim("Layers, highest first: run() argument > @flow decorator > kitaru.configure() > environment > pyproject.toml > persisted > built-in default"));
+  lines.push("", c.dim(`Layers, highest first: ${layerLabel("invocation", methodOf(r))} > @flow decorator > kitaru.configure() > environment > pyproject.toml > persisted > built-in default`));
   return lines.join("\n") + "\n";
 }
 
@@ -75,15 +92,24 @@ function pad(text: string, width: number): string {
 }
 
 function settingLines(s: Setting, r: Resolution, cols: Columns, c: ReturnType<typeof paint>): string[] {
+  const label = (source: Source) => layerLabel(source, methodOf(r));
   const value = pad(showValue(s), cols.value);
   const origin = where(s, r);
-  const head = `  ${s.key.padEnd(cols.key)} = ${s.source === "default" ? c.dim(value) : c.cyan(value)} ${c.green(pad(SOURCE_LABELS[s.source], cols.layer))}${origin ? c.dim(origin) : ""}${s.masked ? c.dim("  (masked)") : ""}`;
+  const head = `  ${s.key.padEnd(cols.key)} = ${s.source === "default" ? c.dim(value) : c.cyan(value)} ${c.green(pad(label(s.source), cols.layer))}${origin ? c.dim(origin) : ""}${s.masked ? c.dim("  (masked)") : ""}`;
   const out = [head.trimEnd()];
   const indent = " ".repeat(cols.key + 5);
   if (s.note && s.origin) out.push(`${indent}${c.dim(s.note)}`);
-  for (const o of s.overridden) {
-    out.push(`${indent}${c.dim("overrides ")}${c.strike(showValue(o))} ${c.dim(`(${SOURCE_LABELS[o.source]}${where(o, r) ? `, ${where(o, r)}` : ""})`)}`);
+  const whole = r.settings.image;
+  if (s.key.startsWith("image.") && whole?.dynamic !== undefined && SOURCES.indexOf(whole.source) < SOURCES.indexOf(s.source)) {
+    out.push(`${indent}${c.dim(`may be overridden at run time by ${whole.dynamic} (${label(whole.source)}${where(whole, r) ? `, ${where(whole, r)}` : ""})`)}`);
   }
+  // Below a `**opts` spread, the next layer is what applies when the spread does not set the key.
+  const spread = isSpread(s);
+  s.overridden.forEach((o, i) => {
+    const what = spread && i === 0 ? `otherwise ` : "overrides ";
+    const shown = spread && i === 0 ? showValue(o) : c.strike(showValue(o));
+    out.push(`${indent}${c.dim(what)}${shown} ${c.dim(`(${label(o.source)}${where(o, r) ? `, ${where(o, r)}` : ""})`)}`);
+  });
   return out;
 }
 

@@ -30,8 +30,11 @@ export interface FrozenSpecPreview {
     flow_defaults: { stack: JsonValue; image: Record<string, JsonValue> | string | null; cache: JsonValue; retries: JsonValue; server_url: null; auth_token: null; project: null };
     connection: { server_url: JsonValue; auth_token: null; project: JsonValue };
   };
-  /** Parts only known at run time: where in the spec, the source text, the layer. */
-  dynamic: { path: string; text: string; source: Source }[];
+  /**
+   * Parts only known at run time: where in the spec, the source text, the layer. For a `**opts`
+   * spread, which may or may not set the key, `otherwise` is what applies when it does not.
+   */
+  dynamic: { path: string; text: string; source: Source; otherwise?: { value: JsonValue; source: Source } }[];
   /** Not part of the spec: the cache each checkpoint of the flow's module will use in this run. */
   checkpoints: Record<string, { cache: JsonValue; source: Source }>;
 }
@@ -42,14 +45,21 @@ export function buildFrozenSpec(resolution: Pick<Resolution, "settings">): Froze
   const settings = resolution.settings;
   const dynamic: FrozenSpecPreview["dynamic"] = [];
 
-  const valueOf = (path: string, c: Candidate | undefined, fallback: JsonValue = null): JsonValue => {
+  const valueOf = (path: string, c: Candidate | undefined, fallback: JsonValue = null, below: readonly Candidate[] = []): JsonValue => {
     if (!c || (c.source === "default" && c.value === null && c.dynamic === undefined)) return fallback;
     if (c.dynamic !== undefined) {
-      dynamic.push({ path, text: c.dynamic, source: c.source });
+      const entry: FrozenSpecPreview["dynamic"][number] = { path, text: c.dynamic, source: c.source };
+      if (c.dynamic.startsWith("**")) {
+        // A spread may not set the key: then the next layer's value applies (or the built-in one).
+        const next = below.find((o) => !(o.source === "default" && o.value === null && o.dynamic === undefined));
+        entry.otherwise = next ? { value: next.dynamic !== undefined ? dynamicText(next.dynamic) : next.value, source: next.source } : { value: fallback, source: "default" };
+      }
+      dynamic.push(entry);
       return dynamicText(c.dynamic);
     }
     return c.value;
   };
+  const lowerOf = (s: Setting | undefined): Candidate[] => (s ? s.overridden : []);
 
   /** The image as Kitaru merges it, from a key → candidate lookup; null when no field is set. */
   const imageOf = (path: string, pick: (key: string) => Candidate | undefined): Record<string, JsonValue> | string | null => {
@@ -99,10 +109,10 @@ export function buildFrozenSpec(resolution: Pick<Resolution, "settings">): Froze
   };
 
   const resolved_execution = {
-    stack: valueOf("resolved_execution.stack", winner("stack")),
+    stack: valueOf("resolved_execution.stack", winner("stack"), null, lowerOf(settings.stack)),
     image: imageOf("resolved_execution.image", winner),
-    cache: valueOf("resolved_execution.cache", winner("cache")),
-    retries: valueOf("resolved_execution.retries", winner("retries"), 0),
+    cache: valueOf("resolved_execution.cache", winner("cache"), null, lowerOf(settings.cache)),
+    retries: valueOf("resolved_execution.retries", winner("retries"), 0, lowerOf(settings.retries)),
   };
   const flow_defaults = {
     stack: valueOf("flow_defaults.stack", fromDecorator("stack")),
@@ -152,7 +162,10 @@ export function formatFrozenSpec(preview: FrozenSpecPreview, about: { method: "r
   lines.push(`  Secret-looking image environment values are redacted as ${REDACTED}, as Kitaru redacts them; auth tokens are never stored.`);
   if (preview.dynamic.length) {
     lines.push("  Only known at run time:");
-    for (const d of preview.dynamic) lines.push(`    ${d.path} = ${d.text}  (${d.source})`);
+    for (const d of preview.dynamic) {
+      const otherwise = d.otherwise ? `; if it does not set it: ${JSON.stringify(d.otherwise.value)} (${d.otherwise.source})` : "";
+      lines.push(`    ${d.path} = ${d.text}  (${d.source}${otherwise})`);
+    }
   }
   if (Object.keys(preview.checkpoints).length) lines.push('  "checkpoints" is not part of the spec: it is the cache each checkpoint of the flow\'s module will use in this run.');
   if (about.cli) lines.push(`  Same on the command line: ${about.cli}`);

@@ -114,17 +114,21 @@ export function readPythonLayers(host: Host, workspace: string, selection: FlowS
   const flowModule = load(flowFile!)!;
   out.flow = { file: flowFile!, name: flowDef!.name, span: flowDef!.nameSpan };
 
-  // kitaru.configure: the flow module's module-level calls run when it is imported; then the
-  // calling module's module-level calls before the call, then those earlier in the calling function.
+  // kitaru.configure: module code runs top to bottom. Imported, the flow's module runs its
+  // module-level calls (not those under `if __name__ == "__main__":`) before the caller goes on;
+  // then the calling module's module-level calls before the call, then those earlier in the
+  // calling function. A call inside a function runs after the module body (typically from the
+  // main guard at its end), so every module-level call of its module applies to it.
   const configureCalls: { file: string; args: PyCallArgs }[] = [];
-  for (const c of flowModule.configureCalls) if (!c.enclosingFunction) configureCalls.push({ file: flowFile!, args: c });
-  if (call && callFile) {
-    const callModule = load(callFile)!;
+  const callModule = call && callFile ? load(callFile) : undefined;
+  if (!call || callFile !== flowFile) {
+    for (const c of flowModule.configureCalls) if (!c.enclosingFunction && !(call && c.mainGuard)) configureCalls.push({ file: flowFile!, args: c });
+  }
+  if (call && callFile && callModule) {
     for (const c of callModule.configureCalls) {
       const before = c.span.end.line < call.span.start.line || (c.span.end.line === call.span.start.line && c.span.end.column <= call.span.start.column);
       if (!c.enclosingFunction) {
-        // Module-level calls of the flow's own module were taken above.
-        if (callFile !== flowFile && (before || call.enclosingFunction)) configureCalls.push({ file: callFile, args: c });
+        if (before || call.enclosingFunction) configureCalls.push({ file: callFile, args: c });
       } else if (call.enclosingFunction && sameSpan(c.enclosingFunction.span, call.enclosingFunction.span) && before) {
         configureCalls.push({ file: callFile, args: c });
       }
@@ -181,6 +185,43 @@ function applyKwargs(file: string, args: PyCallArgs, into: LayerValues, problems
     const v = settingValue(file, kwarg.name, kwarg, problems);
     if (v) into.set(kwarg.name, v);
   }
+  applySpreads(file, args, into, problems, kind);
+}
+
+const SPREAD_WHAT: Record<LayerKind, string> = {
+  invocation: "this call",
+  decorator: "this flow",
+  configure: "flows started after this kitaru.configure()",
+};
+
+/**
+ * `**opts` (anything but a dict literal): any keyword may come from it at run time, except those
+ * written in the same call (Python refuses a keyword given twice). Each such setting is dynamic in
+ * this layer, with the spread's text, so no lower layer's value is shown as the certain winner.
+ * `image` is dynamic as a whole, as for `image=<expression>`: its fields merge over the known ones.
+ */
+function applySpreads(file: string, args: PyCallArgs, into: LayerValues, problems: Problem[], kind: LayerKind): void {
+  if (!args.starKwargs.length) return;
+  const keys = kind === "configure" ? [...EXECUTION_KEYS, "project"] : EXECUTION_KEYS;
+  const written = new Set(args.kwargs.map((k) => k.name));
+  const open = keys.filter((k) => !written.has(k));
+  for (const star of args.starKwargs) {
+    for (const key of open) {
+      into.set(key, { value: null, dynamic: star.text, origin: originAt(file, star.span), note: `${star.text} may set ${key} at run time` });
+    }
+    if (!open.length) continue;
+    problems.push({
+      severity: "info",
+      code: "dynamic-value",
+      file,
+      span: star.span,
+      message: `${star.text} is only known at run time: it may set ${listWords(open)} for ${SPREAD_WHAT[kind]}, so the values shown for ${open.length === 1 ? "it" : "them"} may be overridden.`,
+    });
+  }
+}
+
+function listWords(words: string[]): string {
+  return words.length <= 1 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`;
 }
 
 const originAt = (file: string, span: Span): Origin => ({ file, line: span.start.line, column: span.start.column, span });

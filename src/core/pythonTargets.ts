@@ -63,7 +63,9 @@ export function settingTargets(summary: PythonModuleSummary, options: { linkedCa
   }
   for (const cp of summary.checkpoints) {
     const cache = cp.kwargs.find((k) => k.name === "cache");
-    if (cache) out.push({ key: `checkpoint.${cp.name}.cache`, layer: "checkpoint", span: cache.span, valueSpan: valueSpanOf(cache.value), contexts: flowContexts, owner: cp.name });
+    // Only the flows whose body calls the checkpoint by name run it for sure; otherwise the hover says what every run inherits.
+    const callers: TargetContext[] = summary.flows.filter((f) => f.calledNames.includes(cp.name)).map((f) => ({ flow: f.name }));
+    if (cache) out.push({ key: `checkpoint.${cp.name}.cache`, layer: "checkpoint", span: cache.span, valueSpan: valueSpanOf(cache.value), contexts: callers, owner: cp.name });
   }
   return out;
 }

@@ -428,7 +428,7 @@ test("realistic module: flows, checkpoints, configure calls, flow calls", () => 
   assert.deepEqual(run.enclosingFunction, { name: "main", span: spanOf(RESEARCH, "main") });
   const deploy = r.flowCalls[1]!;
   assert.equal(deploy.method, "deploy");
-  assert.deepEqual(deploy.starKwargs, ["**extra"]);
+  assert.deepEqual(deploy.starKwargs.map((s) => s.text), ["**extra"]);
   assert.equal(literal(kw(deploy, "stack")), "prod-stack");
   assert.equal(kw(deploy, "stack").via?.name, "STACK");
   assert.deepEqual(r.flowCalls[2]!.target, { kind: "local", name: "summarize" });
@@ -525,7 +525,7 @@ test("flow calls resolve to local flows and imported names; everything else is i
   ]);
   const sib = r.flowCalls[3]!;
   assert.equal(sib.positionalCount, 2);
-  assert.deepEqual(sib.starKwargs, ["**opts"]);
+  assert.deepEqual(sib.starKwargs.map((s) => s.text), ["**opts"]);
   assert.deepEqual(r.flowCalls[0]!.enclosingFunction, { name: "go", span: spanOf(CALLS, "go") });
   // A multi-line call: span starts at the receiver, methodSpan is `run`.
   const multi = r.flowCalls[6]!;
@@ -741,12 +741,12 @@ test("positional and star arguments are counted", () => {
   );
   const f = r.flows[0]!;
   assert.equal(f.positionalCount, 2);
-  assert.deepEqual(f.starKwargs, ["**opts"]);
+  assert.deepEqual(f.starKwargs.map((s) => s.text), ["**opts"]);
   assert.deepEqual(
     f.kwargs.map((k) => k.name),
     ["cache"],
   );
-  assert.deepEqual(r.configureCalls[0]!.starKwargs, ["**base"]);
+  assert.deepEqual(r.configureCalls[0]!.starKwargs.map((s) => s.text), ["**base"]);
   assert.equal(r.configureCalls[0]!.positionalCount, 0);
 });
 

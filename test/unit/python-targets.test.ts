@@ -51,7 +51,8 @@ const keysAt = (needle: string, shift = 0) => targetsAt(targets, at(needle, shif
 test("decorator, call and checkpoint arguments; unknown keywords are not targets", () => {
   assert.deepEqual(keysAt('stack="gpu"', 2), ['stack decorator research [{"flow":"research"}]']);
   assert.deepEqual(keysAt("retries=5", 8), ['retries invocation research.run [{"call":32}]']);
-  assert.deepEqual(keysAt("cache=False"), ['checkpoint.fetch.cache checkpoint fetch [{"flow":"research"},{"flow":"digest"}]']);
+  // No flow of the module calls fetch: the hover says what every run inherits, claiming no flow.
+  assert.deepEqual(keysAt("cache=False"), ["checkpoint.fetch.cache checkpoint fetch []"]);
   assert.deepEqual(keysAt('runtime="isolated"'), []);
 });
 
@@ -65,4 +66,10 @@ test("a module-level constant's fields answer for every flow that uses it", () =
 test("configure(): module level answers for the module's flows; inside a function, for the calls after it", () => {
   assert.deepEqual(keysAt("retries=1"), ['retries configure configure() [{"flow":"research"},{"flow":"digest"}]']);
   assert.deepEqual(keysAt('stack="ci"'), ['stack configure configure() [{"call":32},{"call":33}]']);
+});
+
+test("a checkpoint's hover answers for the flows whose body calls it by name, and no others", () => {
+  const src = SRC.replace("def research():\n    pass", "def research():\n    return [fetch.submit(x) for x in range(2)]").replace("def digest():\n    pass", "def digest():\n    return other()");
+  const found = targetsAt(settingTargets(readPythonModule(src)), { line: 12, column: 13 });
+  assert.deepEqual(found.map((t) => `${t.key} ${JSON.stringify(t.contexts)}`), ['checkpoint.fetch.cache [{"flow":"research"}]']);
 });

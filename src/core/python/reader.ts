@@ -801,6 +801,7 @@ class Reader {
     if (!def) return;
     const nameNode = childNamed(def, "VariableName");
     if (!nameNode) return;
+    let called: string[] | undefined;
     for (let d = node.firstChild; d; d = d.nextSibling) {
       if (d.name !== "Decorator") continue;
       const info = this.decoratorInfo(d, scope);
@@ -812,6 +813,7 @@ class Reader {
         decoratorSpan: this.span(d.from, info.end),
         bare: info.argList === null,
         scope: this.scopeNames(scope),
+        calledNames: (called ??= this.calledNames(def)),
         ...args,
       };
       (info.symbol === "flow" ? this.out.flows : this.out.checkpoints).push(entry);
@@ -824,9 +826,11 @@ class Reader {
     const argList = kids[kids.length - 1];
     if (!callee || !argList || argList.name !== "ArgList" || callee === argList) return;
     if (this.kitaruSymbol(callee, scope) === "configure") {
+      const enclosingFunction = this.enclosingFunction(scope);
       this.out.configureCalls.push({
         span: this.nodeSpan(node),
-        enclosingFunction: this.enclosingFunction(scope),
+        enclosingFunction,
+        mainGuard: enclosingFunction === null && this.underMainGuard(node),
         ...this.readArgs(argList, scope),
       } satisfies PyConfigureCall);
       return;
@@ -840,13 +844,15 @@ class Reader {
     if (methodName !== "run" && methodName !== "deploy") return;
     const target = this.flowTarget(receiver, scope);
     if (!target) return;
+    const enclosingFunction = this.enclosingFunction(scope);
     this.out.flowCalls.push({
       receiver: this.src(receiver),
       target,
       method: methodName,
       span: this.nodeSpan(node),
       methodSpan: this.nodeSpan(method),
-      enclosingFunction: this.enclosingFunction(scope),
+      enclosingFunction,
+      mainGuard: enclosingFunction === null && this.underMainGuard(node),
       ...this.readArgs(argList, scope),
     } satisfies PyFlowCall);
   }
@@ -901,12 +907,95 @@ class Reader {
           span: this.span(first.from, last.to),
         } satisfies PyKwarg);
       } else if (first.name === "**") {
-        args.starKwargs.push(this.text.slice(first.from, g[g.length - 1]!.to));
+        this.readStarKwarg(g, scope, args);
       } else if (!(g.length === 1 && first.type.isError && first.from === first.to)) {
         args.positionalCount++;
       }
     }
     return args;
+  }
+
+  /**
+   * `**{"retries": 4}`: a dict literal's string-keyed entries are keywords like any other; its
+   * other entries (`**more`, `key: value`) and any other expression (`**opts`) are only known at
+   * run time and may set any keyword.
+   */
+  private readStarKwarg(group: SyntaxNode[], scope: Scope, args: PyCallArgs): void {
+    const star = group[0]!;
+    const last = group[group.length - 1]!;
+    const dict = group[1];
+    if (group.length !== 2 || !dict || dict.name !== "DictionaryExpression" || hasError(dict)) {
+      args.starKwargs.push({ text: this.text.slice(star.from, last.to), span: this.span(star.from, last.to) });
+      return;
+    }
+    for (const g of splitByComma(children(dict), BRACES)) {
+      const key = g[0]!;
+      const end = g[g.length - 1]!;
+      if (g.length === 3 && g[1]!.name === ":" && (key.name === "String" || key.name === "ContinuedString")) {
+        const k = this.evaluate(key, scope, 0, new Set());
+        if (k.kind === "literal" && typeof k.value === "string") {
+          args.kwargs.push({ name: k.value, nameSpan: this.nodeSpan(key), value: this.evaluate(g[2]!, scope, 0, new Set()), span: this.span(key.from, end.to) } satisfies PyKwarg);
+          continue;
+        }
+      }
+      const text = this.text.slice(key.from, end.to);
+      args.starKwargs.push({ text: key.name === "**" ? text : `**{${text}}`, span: this.span(key.from, end.to) });
+    }
+  }
+
+  /** Names called in a function's body, directly (`name(...)`) or through an attribute (`name.submit(...)`). */
+  private calledNames(def: SyntaxNode): string[] {
+    const body = childNamed(def, "Body");
+    if (!body) return [];
+    const names = new Set<string>();
+    const c = body.cursor();
+    if (!c.firstChild()) return [];
+    let depth = 1;
+    for (;;) {
+      if (c.name === "CallExpression") {
+        let callee = c.node.firstChild;
+        if (callee?.name === "MemberExpression") callee = callee.firstChild;
+        if (callee?.name === "VariableName") names.add(this.src(callee));
+      }
+      if (c.firstChild()) {
+        depth++;
+        continue;
+      }
+      let done = false;
+      while (!c.nextSibling()) {
+        if (!c.parent() || --depth === 0) {
+          done = true;
+          break;
+        }
+      }
+      if (done) break;
+    }
+    return [...names];
+  }
+
+  /** `if __name__ == "__main__":` (either operand order), in its `if`/`elif` branch, at module level. */
+  private underMainGuard(node: SyntaxNode): boolean {
+    let child: SyntaxNode = node;
+    for (let p = node.parent; p; child = p, p = p.parent) {
+      if (SCOPE_NODES.has(p.name) && p.name !== "Script") return false;
+      if (p.name !== "IfStatement" || child.name !== "Body") continue;
+      const test = child.prevSibling;
+      if (test && this.isMainTest(test)) return true;
+    }
+    return false;
+  }
+
+  private isMainTest(node: SyntaxNode): boolean {
+    if (node.name !== "BinaryExpression") return false;
+    const kids = children(node);
+    if (kids.length !== 3 || kids[1]!.name !== "CompareOp" || this.src(kids[1]!) !== "==") return false;
+    const isName = (n: SyntaxNode) => n.name === "VariableName" && this.src(n) === "__name__";
+    const isMain = (n: SyntaxNode) => {
+      if (n.name !== "String") return false;
+      const d = decodePythonString(this.src(n));
+      return d.ok && d.value === "__main__";
+    };
+    return (isName(kids[0]!) && isMain(kids[2]!)) || (isMain(kids[0]!) && isName(kids[2]!));
   }
 
   private dynamic(from: number, to: number, reason: string): PyValue {

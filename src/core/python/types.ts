@@ -41,11 +41,19 @@ export interface PyKwarg {
   span: Span;
 }
 
+/** A `**expr` argument whose keywords are only known at run time (`**opts`). */
+export interface PyStarKwarg {
+  /** `**opts` as written. */
+  text: string;
+  span: Span;
+}
+
 export interface PyCallArgs {
+  /** `name=value` arguments, and the string-keyed entries of a `**{"name": value}` dict literal. */
   kwargs: PyKwarg[];
-  /** Positional arguments' count and `**kwargs` texts, so callers can say "dynamic" instead of guessing. */
+  /** Positional arguments' count and the `**kwargs` not read as keywords, so callers can say "dynamic" instead of guessing. */
   positionalCount: number;
-  starKwargs: string[];
+  starKwargs: PyStarKwarg[];
 }
 
 export interface PyDecorated extends PyCallArgs {
@@ -58,12 +66,19 @@ export interface PyDecorated extends PyCallArgs {
   bare: boolean;
   /** Enclosing class or function names, outermost first; empty at module level. */
   scope: string[];
+  /**
+   * Names the function body calls directly: `fetch(x)` and `fetch.submit(x)` both give `fetch`
+   * (nested functions and lambdas included), in order of first appearance.
+   */
+  calledNames: string[];
 }
 
 export interface PyConfigureCall extends PyCallArgs {
   span: Span;
   /** `null` at module level; otherwise the innermost enclosing function. */
   enclosingFunction: { name: string; span: Span } | null;
+  /** Inside an `if __name__ == "__main__":` block: it runs only when the module is the script, not when it is imported. */
+  mainGuard: boolean;
 }
 
 export interface PyFlowCall extends PyCallArgs {
@@ -77,6 +92,8 @@ export interface PyFlowCall extends PyCallArgs {
   /** The `run`/`deploy` attribute name. */
   methodSpan: Span;
   enclosingFunction: { name: string; span: Span } | null;
+  /** Inside an `if __name__ == "__main__":` block. */
+  mainGuard: boolean;
 }
 
 export interface PyImport {

@@ -1,6 +1,7 @@
 /**
  * CodeLens above each `@flow` and each `.run(...)`/`.deploy(...)` call on a flow: the effective
- * stack, cache, retries and image, each with the layer that set it (`stack prod-cluster · run()`).
+ * stack, cache, retries and image, each with the layer that set it (`stack prod-cluster · run()`,
+ * `· deploy()` for a deploy call; `stack dynamic: **opts · run()` when a spread may set it).
  * Clicking one opens the explain view for that flow or call.
  */
 import * as vscode from "vscode";
@@ -42,7 +43,7 @@ export class FlowCodeLensProvider implements vscode.CodeLensProvider {
   private lensesFor(r: FlowResolution, line: number, what: string): vscode.CodeLens[] {
     const range = new vscode.Range(line, 0, line, 0);
     const request = { dir: r.project.dir, [r.kind]: r.spec };
-    return executionSummary(r.resolution.settings, r.workspace).map(
+    return executionSummary(r.resolution.settings, r.workspace, { method: r.resolution.python?.call?.method }).map(
       (item) =>
         new vscode.CodeLens(range, {
           title: item.title,

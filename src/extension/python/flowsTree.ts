@@ -7,8 +7,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { flowKey, type IndexedCall, type IndexedFlow } from "../../core/flowIndex";
-import { executionSummary, summaryValue, type SummaryItem } from "../../core/flowSummary";
-import { SOURCE_SHORT } from "../../core/settingsInfo";
+import { executionSummary, isSpread, layerShort, summaryValue, type SummaryItem } from "../../core/flowSummary";
 import type { Resolution } from "../../core/resolve";
 import type { ContributedNode, TreeGroupContributor } from "../tree";
 import { describeOrigin, md, originLocation, sourceLabel } from "../present";
@@ -75,7 +74,9 @@ function flowNode(f: IndexedFlow, flows: WorkspaceFlows, resolutions: FlowResolu
               // An execution-level cache replaces the checkpoint's own, which is then its only "overridden" entry.
               const replaced = s.overridden.length > 0;
               const own = !replaced && s.source === "decorator";
-              row.description = `cache ${summaryValue("cache", s)} · ${own ? "@checkpoint" : SOURCE_SHORT[s.source]}${replaced ? ` (replaces @checkpoint(cache=${summaryValue("cache", s.overridden[0]!)}))` : ""}`;
+              // A `**opts` spread may set the execution cache, or not: it may replace the checkpoint's own.
+              const verb = isSpread(s) ? "may replace" : "replaces";
+              row.description = `cache ${summaryValue("cache", s)} · ${own ? "@checkpoint" : layerShort(s.source)}${replaced ? ` (${verb} @checkpoint(cache=${summaryValue("cache", s.overridden[0]!)}))` : ""}`;
               row.iconPath = new vscode.ThemeIcon(replaced ? "debug-breakpoint-unverified" : "debug-breakpoint");
               row.tooltip = new vscode.MarkdownString(`**${md(name)}** cache: \`${md(summaryValue("cache", s))}\` from ${md(own ? "@checkpoint(cache=...)" : sourceLabel(s.source))}${s.origin ? ` (${md(describeOrigin(s.origin, r.workspace))})` : ""}${s.note ? `\n\n*${md(s.note)}*` : ""}`);
               const at = originLocation(s.origin);
@@ -112,15 +113,21 @@ function callNode(c: IndexedCall, resolutions: FlowResolutions, prefix: string):
 
 function invocationArgs(r: Resolution): string {
   const parts: string[] = [];
+  const spreads: string[] = [];
   for (const [key, s] of Object.entries(r.settings)) {
     if (s.source !== "invocation" || key.startsWith("checkpoint.")) continue;
+    // `**opts` once, where it may set several settings.
+    if (isSpread(s)) {
+      if (!spreads.includes(s.dynamic!)) spreads.push(s.dynamic!);
+      continue;
+    }
     parts.push(`${key.startsWith("image.") ? key.slice("image.".length) : key}=${s.masked ? String(s.value) : summaryValue(key, s)}`);
   }
-  return parts.join(", ");
+  return [...parts, ...spreads].join(", ");
 }
 
 function summaryNodes(prefix: string, r: FlowResolution): ContributedNode[] {
-  return executionSummary(r.resolution.settings, r.workspace).map((s) => summaryNode(prefix, s, r));
+  return executionSummary(r.resolution.settings, r.workspace, { method: r.resolution.python?.call?.method }).map((s) => summaryNode(prefix, s, r));
 }
 
 function summaryNode(prefix: string, s: SummaryItem, r: FlowResolution): ContributedNode {

@@ -6,8 +6,9 @@
  */
 import * as vscode from "vscode";
 import { describeWinner, showValue } from "../../core/documentChecks";
+import { isSpread, layerLabel, type InvocationMethod } from "../../core/flowSummary";
 import { code } from "../../core/hoverInfo";
-import type { Origin, Source } from "../../core/layer";
+import { SOURCES, type Origin, type Source } from "../../core/layer";
 import { settingTargets, targetsAt, type SettingTarget, type TargetContext, type TargetLayer } from "../../core/pythonTargets";
 import type { Candidate, Setting } from "../../core/resolve";
 import { SOURCE_LABELS, settingInfo } from "../../core/settingsInfo";
@@ -82,25 +83,34 @@ export class FlowHoverProvider implements vscode.HoverProvider {
   }
 
   private settingLines(t: SettingTarget, file: string, r: FlowResolution): string[] {
-    const where = (c: Candidate) => describeWinner(c, r.workspace);
+    const method = r.resolution.python?.call?.method;
+    const where = (c: Candidate) => describeLayer(c, r.workspace, method);
     const value = (c: Candidate) => `${code(showValue(c))}${c.masked ? " *(masked)*" : ""}`;
     const s = r.resolution.settings[t.key];
     if (!s) return ["**In effect:** unset (no layer sets it)."];
     const chain = [s, ...s.overridden];
     const mine = chain.find((c) => isMine(c, t, file));
     const lower = (list: Candidate[]) => list.filter((c) => !(c.source === "default" && c.value === null)).map((c) => `${value(c)} from ${where(c)}`);
+    const spread = isSpread(s);
     if (t.layer === "checkpoint") {
       if (mine === s) return [`**In effect:** ${value(s)}, set here (@checkpoint): no execution-level cache is set.`];
+      if (spread) return [`**May be replaced** at run time: ${code(s.dynamic!)} from ${where(s)} may set the execution-level cache, which then applies to every checkpoint of the run.`];
       return [`**Replaced** by the execution-level cache from ${where(s)}: Kitaru uses ${value(s)} for every checkpoint of the run.`];
     }
     if (mine === s) {
-      const out = [`**In effect:** ${value(s)}, set here (${SOURCE_LABELS[s.source]}).`];
+      const out = [`**In effect:** ${value(s)}, set here (${layerLabel(s.source, method)}).`];
       const overrides = lower(s.overridden);
       if (overrides.length) out.push(`Overrides: ${overrides.join("; ")}.`);
       return out;
     }
     if (mine) {
-      const out = [`**Overridden** by ${where(s)}: Kitaru uses ${value(s)}; this argument sets ${value(mine)}.`];
+      const above = chain.slice(0, chain.indexOf(mine));
+      const certain = above.find((c) => !isSpread(c));
+      const spreads = above.filter(isSpread).map((c) => code(c.dynamic!));
+      const out = certain
+        ? [`**Overridden** by ${where(certain)}: Kitaru uses ${value(certain)}${certain === s ? "" : ` unless ${spreads.join(" or ")} sets it at run time`}; this argument sets ${value(mine)}.`]
+        : // Only `**opts` spreads above it: they may set the key or not, and this argument applies when they do not.
+          [`**May be overridden** at run time by ${spreads.join(" or ")} from ${above.map(where).join("; ")}: this argument sets ${value(mine)}, which applies if ${spreads.length > 1 ? "they do" : "it does"} not set it.`];
       const overrides = lower(chain.slice(chain.indexOf(mine) + 1));
       if (overrides.length) out.push(`It overrides: ${overrides.join("; ")}.`);
       return out;
@@ -109,20 +119,29 @@ export class FlowHoverProvider implements vscode.HoverProvider {
   }
 
   private imageLines(t: SettingTarget, file: string, r: FlowResolution): string[] {
+    const method = r.resolution.python?.call?.method;
     const rows: string[] = [];
+    let myLayer: Source | undefined;
     for (const [key, s] of Object.entries(r.resolution.settings) as [string, Setting][]) {
       if (key !== "image" && !key.startsWith("image.")) continue;
       const mine = [s, ...s.overridden].find((c) => isMine(c, t, file));
       if (!mine) continue;
+      myLayer = mine.source;
       const field = key === "image" ? "image" : key.slice("image.".length);
       rows.push(
         mine === s
-          ? `- ${code(field)} = ${code(showValue(s))}: in effect${s.overridden.length ? `, overrides ${code(showValue(s.overridden[0]!))} from ${describeWinner(s.overridden[0]!, r.workspace)}` : ""}`
-          : `- ${code(field)} = ${code(showValue(mine))}: **overridden** by ${describeWinner(s, r.workspace)}, Kitaru uses ${code(showValue(s))}`,
+          ? `- ${code(field)} = ${code(showValue(s))}: in effect${s.overridden.length ? `, overrides ${code(showValue(s.overridden[0]!))} from ${describeLayer(s.overridden[0]!, r.workspace, method)}` : ""}`
+          : `- ${code(field)} = ${code(showValue(mine))}: **overridden** by ${describeLayer(s, r.workspace, method)}, Kitaru uses ${code(showValue(s))}`,
       );
     }
     if (!rows.length) return ["This argument sets no image field the reader can see."];
-    return ["Image fields from this argument (merged field by field, and environment variable by variable, with the other layers):", "", ...rows];
+    const out = ["Image fields from this argument (merged field by field, and environment variable by variable, with the other layers):", "", ...rows];
+    // `**opts` (or image=<expression>) in a higher layer may set any field over these at run time.
+    const whole = r.resolution.settings.image;
+    if (whole?.dynamic !== undefined && myLayer && SOURCES.indexOf(whole.source) < SOURCES.indexOf(myLayer)) {
+      out.push("", `**May be overridden** at run time: ${code(whole.dynamic)} from ${describeLayer(whole, r.workspace, method)} may set image fields over these.`);
+    }
+    return out;
   }
 
   /** A checkpoint in a module without flows, a configure() that precedes no call: what every run inherits. */
@@ -160,6 +179,12 @@ function dedupeContexts(list: TargetContext[]): TargetContext[] {
     const k = "flow" in c ? `f:${c.flow}` : `c:${c.call}`;
     return seen.has(k) ? false : (seen.add(k), true);
   });
+}
+
+/** `@flow decorator (file:line)`, `deploy() argument (file:line)` for a deploy call's own arguments. */
+function describeLayer(c: Candidate, base: string, method: InvocationMethod | undefined): string {
+  const text = describeWinner(c, base);
+  return c.source === "invocation" && method === "deploy" && text.startsWith(SOURCE_LABELS.invocation) ? layerLabel("invocation", method) + text.slice(SOURCE_LABELS.invocation.length) : text;
 }
 
 export function explainLink(r: FlowResolution): string {

@@ -7,12 +7,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { FlowIndex, MAX_MODULE_BYTES } from "../../core/flowIndex";
+import { EXCLUDED_DIR_NAMES, FlowIndex, MAX_MODULE_BYTES } from "../../core/flowIndex";
 import type { ModuleReader } from "../../core/pythonLayers";
 import type { Logger } from "../logger";
 
-/** Folders never indexed (their own glob, for findFiles, and the same names for file events). */
-const EXCLUDED_NAMES = ["node_modules", ".venv", "venv", ".git", ".hg", ".tox", ".nox", "__pycache__", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "build", "dist"];
+/** Folders never indexed (their own glob, for findFiles, and the same names for file events), shared with `kitaru-config check`. */
+const EXCLUDED_NAMES = EXCLUDED_DIR_NAMES;
 const EXCLUDE_GLOB = `**/{${EXCLUDED_NAMES.join(",")}}/**`;
 const EXCLUDED_SEGMENT = new RegExp(`[\\\\/](${EXCLUDED_NAMES.map((n) => n.replace(/\./g, "\\.")).join("|")})[\\\\/]`);
 

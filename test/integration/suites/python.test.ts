@@ -88,8 +88,11 @@ suite("python layers", () => {
     return JSON.parse(out);
   }
 
-  /** The lens texts the CLI's resolution gives. */
-  const expectedTitles = (...args: string[]) => executionSummary(cli(...args).settings, ws).map((s) => s.title);
+  /** The lens texts the CLI's resolution gives (a deploy() call's layer reads deploy()). */
+  const expectedTitles = (...args: string[]) => {
+    const r = cli(...args) as ReturnType<typeof cli> & { call?: { method: "run" | "deploy" } };
+    return executionSummary(r.settings, ws, { method: r.call?.method }).map((s) => s.title);
+  };
 
   async function hoverText(doc: vscode.TextDocument, pos: vscode.Position): Promise<string> {
     const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", doc.uri, pos)) ?? [];
@@ -153,10 +156,38 @@ suite("python layers", () => {
     // configure(retries=0) in main() is below @flow(retries=3): the decorator wins for a plain run.
     assert.deepStrictEqual((await lensTitles(doc, plain, "plain run lenses")).slice(0, 3), ["stack gpu-cluster · @flow", "cache off · pyproject", "retries 3 · @flow"]);
     assert.deepStrictEqual((await lensTitles(doc, digest, "digest.run lenses")).slice(1), ["cache on · @flow", "retries 0 · configure()", "image python:3.13-slim · run()"]);
-    assert.deepStrictEqual((await lensTitles(doc, deploy, "deploy lenses"))[3], "image python:3.12-slim · pyproject, +environment · run(), …");
+    // A deploy() call's own arguments are labelled deploy(), not run().
+    const deployTitles = await lensTitles(doc, deploy, "deploy lenses");
+    assert.deepStrictEqual(deployTitles[3], "image python:3.12-slim · pyproject, +environment · deploy(), …");
+    assert.ok(!deployTitles.some((t) => t.includes("run()")), `no run() label on a deploy() call: ${deployTitles.join(" | ")}`);
     for (const line of [plain, overridden, digest, deploy]) {
       assert.deepStrictEqual(await lensTitles(doc, line, `lenses at ${line}`), expectedTitles("--call", `${RUNNER}:${line}`), `line ${line} matches the CLI`);
     }
+  });
+
+  test("a **overrides call: every setting it does not write shows as dynamic with the spread's text, never a lower layer as the winner", async function () {
+    this.timeout(40_000);
+    const doc = await open(RUNNER);
+    const line = lineOf(doc, /research\.run\("overnight", \*\*overrides\)/);
+    const titles = await lensTitles(doc, line, "lenses above research.run(..., **overrides)");
+    assert.deepStrictEqual(titles, ["stack dynamic: **overrides · run()", "cache dynamic: **overrides · run()", "retries dynamic: **overrides · run()", "image dynamic: **overrides · run()"]);
+    assert.deepStrictEqual(titles, expectedTitles("--call", `${RUNNER}:${line}`));
+    const lens = (await lenses(doc)).find((l) => l.line === line && l.title.startsWith("stack"))!;
+    assert.deepStrictEqual(lens.args, [{ dir: ws, call: `${RUNNER}:${line}` }]);
+    // The spread itself carries an information diagnostic.
+    const info = await waitFor(() => kitaruDiagnostics(doc.uri).find((d) => d.code === "dynamic-value"), { what: "the **overrides diagnostic" });
+    assert.strictEqual(info.severity, vscode.DiagnosticSeverity.Information);
+    assert.strictEqual(doc.getText(info.range), "**overrides");
+    assert.match(info.message, /\*\*overrides is only known at run time: it may set stack, cache, retries or image/);
+    // A configure() before it in the same function: the decorator wins unless the spread sets retries.
+    const hover = await waitFor(async () => {
+      const t = await hoverText(doc, positionOf(doc, "retries=1"));
+      return t.includes("Overridden") ? t : undefined;
+    }, { what: "hover on configure(retries=1) in overnight()" });
+    assert.match(hover, /\*\*Overridden\*\* by @flow decorator \(src\/newsroom\/pipelines\.py:40\): Kitaru uses `3` unless `\*\*overrides` sets it at run time; this argument sets `1`\./);
+    // The frozen-spec preview: the spread's settings are only known at run time.
+    const spec = cli("--call", `${RUNNER}:${line}`, "--spec") as unknown as { kitaru_execution_spec: { resolved_execution: Record<string, unknown> } };
+    assert.strictEqual(spec.kitaru_execution_spec.resolved_execution.stack, "<dynamic: **overrides>");
   });
 
   test("hovers: meaning, effective value and layer, what it overrides or what overrides it; secrets masked", async function () {
@@ -180,11 +211,11 @@ suite("python layers", () => {
     assert.match(secretHover, /\(masked\)/);
     noSecret(secretHover, "the hover on NEWSAPI_TOKEN");
 
-    // The checkpoint's own cache: replaced in both flows (pyproject for research, @flow for digest).
+    // The checkpoint's own cache: replaced in research, the flow that calls it; digest never calls it, so it is not named.
     const checkpoint = await hoverText(pipelines, positionOf(pipelines, "cache=True, runtime"));
     assert.match(checkpoint, /checkpoint\.fetch_feeds\.cache/);
     assert.match(checkpoint, /\*\*Replaced\*\* by the execution-level cache from pyproject\.toml \(pyproject\.toml:10\): Kitaru uses `false`/);
-    assert.match(checkpoint, /\*\*Replaced\*\* by the execution-level cache from @flow decorator \(src\/newsroom\/pipelines\.py:53\): Kitaru uses `true`/);
+    assert.ok(!/digest|pipelines\.py:53/.test(checkpoint), "the hover does not claim digest runs fetch_feeds");
     // Not a configuration keyword: no Kitaru hover.
     assert.ok(!(await hoverText(pipelines, positionOf(pipelines, 'runtime="isolated"'))).includes("In effect"), "no hover on runtime=");
 
@@ -225,14 +256,14 @@ suite("python layers", () => {
     assert.strictEqual(info.severity, vscode.DiagnosticSeverity.Information);
     assert.match(info.message, /translate is replaced by the execution-level cache = false from .*pyproject\.toml:10/);
 
-    // Two flows replace fetch_feeds' cache differently: one hint each, naming the flow and the winner.
+    // fetch_feeds is called by research only: one hint, with research's winner; digest (cache=True, but it never calls fetch_feeds) is not claimed.
     const pipelines = await open(PIPELINES);
     const hints = await waitFor(() => {
       const d = kitaruDiagnostics(pipelines.uri).filter((x) => x.code === "checkpoint-cache-replaced");
-      return d.length === 2 ? d : undefined;
-    }, { what: "two checkpoint hints in pipelines.py" });
-    assert.match(hints.map((h) => h.message).join("\n"), /When flow research runs: .*cache = false from .*pyproject\.toml:10/);
-    assert.match(hints.map((h) => h.message).join("\n"), /When flow digest runs: .*cache = true from .*pipelines\.py:53/);
+      return d.length === 1 ? d : undefined;
+    }, { what: "the checkpoint hint in pipelines.py" });
+    assert.match(hints[0]!.message, /^@checkpoint\(cache=\.\.\.\) on fetch_feeds is replaced by the execution-level cache = false from .*pyproject\.toml:10\.$/);
+    assert.ok(!/digest|pipelines\.py:53/.test(hints[0]!.message), "the hint does not claim digest runs fetch_feeds");
     assert.ok(kitaruDiagnostics(pipelines.uri).some((d) => d.code === "secret-in-file"), "the token literal in PIPELINE_IMAGE is flagged");
     assert.ok(!kitaruDiagnostics(pipelines.uri).some((d) => d.range.start.line + 1 === lineOf(pipelines, /runtime="isolated"/) && d.code !== "checkpoint-cache-replaced"), "runtime= is left alone");
   });
@@ -265,10 +296,15 @@ suite("python layers", () => {
       "scripts/run_pipelines.py:16 run()",
       "scripts/run_pipelines.py:17 run(stack=prod-cluster, cache=on, retries=5)",
       "scripts/run_pipelines.py:24 deploy(environment.FEED_TIMEOUT=60)",
+      "scripts/run_pipelines.py:30 run(**overrides)",
       "src/newsroom/pipelines.py:60 run()",
     ]);
     const overridden = calls.children[1]!;
     assert.strictEqual(overridden.children.find((c) => c.label === "stack")?.description, "prod-cluster · run()");
+    const deployed = calls.children[2]!;
+    assert.strictEqual(deployed.children.find((c) => c.label === "image")?.description, "python:3.12-slim · pyproject, +environment · deploy(), …");
+    const spread = calls.children[3]!;
+    assert.deepStrictEqual(spread.children.map((c) => `${c.label} ${c.description}`), ["stack dynamic: **overrides · run()", "cache dynamic: **overrides · run()", "retries dynamic: **overrides · run()", "image dynamic: **overrides · run()"]);
     noSecret(allRows(rows), "the tree");
   });
 
