@@ -9,7 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { nodeHost, resolveConfiguration, resolutionJson, problemJson, type Resolution } from "../core";
 import { formatProblems, formatResolution, useColor } from "../core/format";
-import { CHECKABLE_KINDS, checkableKind, checkFiles, checkPythonWorkspace } from "../core/checkFiles";
+import { CHECKABLE_KINDS, checkableKind, checkFiles, checkPythonWorkspace, workspaceFlowIndex } from "../core/checkFiles";
+import { readPythonModule } from "../core/python/reader";
 import { parseEnvFile } from "../core/envFile";
 import type { EnvOrigin, Host } from "../core/host";
 import type { Problem } from "../core/problems";
@@ -164,10 +165,16 @@ function cliHost(options: Omit<Parameters<typeof nodeHost>[0] & object, "env"> =
 
 /** The project's problems and every Kitaru module's (as the editor shows them), each once, errors first. */
 function checkProblems(args: Args, r: Resolution): Problem[] {
-  const python = checkPythonWorkspace(cliHost(), r.workspace, args.cwd !== undefined ? { cwd: path.resolve(args.cwd) } : {});
+  const host = cliHost();
+  const index = workspaceFlowIndex(host, r.workspace);
+  const python = checkPythonWorkspace(host, r.workspace, { index, ...(args.cwd !== undefined ? { cwd: path.resolve(args.cwd) } : {}) });
+  // With --flow/--call: a checkpoint hint only for checkpoints that flow's body calls, as in the editor.
+  const flow = r.python?.flow;
+  const called = flow ? (index.get(flow.file)?.summary ?? readPythonModule(host.readText(flow.file) ?? "")).flows.find((f) => f.name === flow.name)?.calledNames : undefined;
+  const own = r.problems.filter((p) => p.code !== "checkpoint-cache-replaced" || !called || called.includes(p.key?.replace(/^checkpoint\.(.*)\.cache$/, "$1") ?? ""));
   const seen = new Set<string>();
   const all: Problem[] = [];
-  for (const p of [...r.problems, ...python]) {
+  for (const p of [...own, ...python]) {
     const id = `${p.code}|${p.file ?? ""}|${p.span ? `${p.span.start.line}:${p.span.start.column}` : ""}|${p.message}`;
     if (seen.has(id)) continue;
     seen.add(id);

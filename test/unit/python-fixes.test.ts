@@ -348,3 +348,18 @@ test("--env-file FILE: its variables over the process environment, each with its
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("check --call: the call's checkpoint hint only for checkpoints that flow calls (as the editor shows them)", () => {
+  if (!fs.existsSync(CLI)) return;
+  const flows = 'from kitaru import checkpoint, flow\n\n@checkpoint(cache=True)\ndef search():\n    pass\n\n@flow\ndef research():\n    return search()\n\n@flow\ndef digest():\n    return 1\n\nif __name__ == "__main__":\n    digest.run(cache=False)\n    research.run(cache=False)\n';
+  const dir = tempWorkspace({ "flows.py": flows });
+  try {
+    const other = runCli(dir, ["check", "--workspace", dir, "--call", "flows.py:16", "--json"]);
+    assert.equal(other.status, 0, other.stderr);
+    assert.deepEqual((JSON.parse(other.stdout).problems as { code: string }[]).filter((p) => p.code === "checkpoint-cache-replaced"), []);
+    const caller = runCli(dir, ["check", "--workspace", dir, "--call", "flows.py:17"]);
+    assert.match(caller.stdout, /^flows\.py:3:13: info: @checkpoint\(cache=\.\.\.\) on search is replaced by the execution-level cache = false from .*flows\.py:17\. \[checkpoint-cache-replaced\]$/m);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

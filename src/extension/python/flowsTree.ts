@@ -58,7 +58,12 @@ function flowNode(f: IndexedFlow, flows: WorkspaceFlows, resolutions: FlowResolu
       const r = resolutions.forFlow(f.file, f.name);
       if (!r?.ok) return [message(`${item.id}:unresolved`, "Could not read this flow's settings", r ? problemsText(r.resolution) : undefined)];
       const nodes = summaryNodes(`${item.id}`, r);
-      const checkpoints = Object.entries(r.resolution.settings).filter(([k]) => /^checkpoint\..+\.cache$/.test(k));
+      // The module's checkpoints, those the flow's body calls by name first.
+      const calledNames = f.def.calledNames;
+      const nameOf = (key: string) => key.slice("checkpoint.".length, -".cache".length);
+      const checkpoints = Object.entries(r.resolution.settings)
+        .filter(([k]) => /^checkpoint\..+\.cache$/.test(k))
+        .sort(([a], [b]) => Number(!calledNames.includes(nameOf(a))) - Number(!calledNames.includes(nameOf(b))));
       if (checkpoints.length) {
         const group = new vscode.TreeItem("Checkpoints", vscode.TreeItemCollapsibleState.Collapsed);
         group.id = `${item.id}:checkpoints`;
@@ -68,17 +73,22 @@ function flowNode(f: IndexedFlow, flows: WorkspaceFlows, resolutions: FlowResolu
           item: group,
           children: () =>
             checkpoints.map(([key, s]) => {
-              const name = key.slice("checkpoint.".length, -".cache".length);
+              const name = nameOf(key);
+              // Not called by name in this flow's body: it may not run in it (or run through a helper).
+              const called = calledNames.includes(name);
               const row = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.None);
               row.id = `${item.id}:checkpoint:${name}`;
               // An execution-level cache replaces the checkpoint's own, which is then its only "overridden" entry.
               const replaced = s.overridden.length > 0;
-              const own = !replaced && s.source === "decorator";
+              // Its own cache= wins only when no execution-level cache is set (the @flow decorator's has the same source).
+              const ownArg = flows.index.get(f.file)?.summary.checkpoints.find((c) => c.name === name)?.kwargs.find((k) => k.name === "cache");
+              const o = s.origin;
+              const own = !replaced && s.source === "decorator" && !!ownArg && !!o && !("env" in o) && o.file === f.file && o.line === ownArg.nameSpan.start.line && (o.column ?? ownArg.nameSpan.start.column) === ownArg.nameSpan.start.column;
               // A `**opts` spread may set the execution cache, or not: it may replace the checkpoint's own.
-              const verb = isSpread(s) ? "may replace" : "replaces";
-              row.description = `cache ${summaryValue("cache", s)} · ${own ? "@checkpoint" : layerShort(s.source)}${replaced ? ` (${verb} @checkpoint(cache=${summaryValue("cache", s.overridden[0]!)}))` : ""}`;
+              const verb = isSpread(s) ? "may replace" : called ? "replaces" : "would replace";
+              row.description = `cache ${summaryValue("cache", s)} · ${own ? "@checkpoint" : layerShort(s.source)}${replaced ? ` (${verb} @checkpoint(cache=${summaryValue("cache", s.overridden[0]!)}))` : ""}${called ? "" : " · not called here"}`;
               row.iconPath = new vscode.ThemeIcon(replaced ? "debug-breakpoint-unverified" : "debug-breakpoint");
-              row.tooltip = new vscode.MarkdownString(`**${md(name)}** cache: \`${md(summaryValue("cache", s))}\` from ${md(own ? "@checkpoint(cache=...)" : sourceLabel(s.source))}${s.origin ? ` (${md(describeOrigin(s.origin, r.workspace))})` : ""}${s.note ? `\n\n*${md(s.note)}*` : ""}`);
+              row.tooltip = new vscode.MarkdownString(`**${md(name)}** cache: \`${md(summaryValue("cache", s))}\` from ${md(own ? "@checkpoint(cache=...)" : sourceLabel(s.source))}${s.origin ? ` (${md(describeOrigin(s.origin, r.workspace))})` : ""}${s.note ? `\n\n*${md(s.note)}*` : ""}${called ? "" : `\n\n*${md(f.name)}'s body does not call ${md(name)} by name: this is the cache it would use if it runs in this flow.*`}`);
               const at = originLocation(s.origin);
               if (at) row.command = { command: "kitaru.openOrigin", title: "Open", arguments: [at.uri, at.line, at.column] };
               return { item: row };

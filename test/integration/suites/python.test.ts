@@ -291,6 +291,9 @@ suite("python layers", () => {
     assert.strictEqual(desc("cache"), "off · pyproject");
     const checkpoints = row(rows, "Flows", "research", "Checkpoints")!;
     assert.deepStrictEqual(checkpoints.children.map((c) => `${c.label}: ${c.description}`), ["fetch_feeds: cache off · pyproject (replaces @checkpoint(cache=on))", "summarize: cache off · pyproject"]);
+    // digest never calls fetch_feeds: listed after the checkpoints it calls, without claiming it replaces it in digest.
+    const digestCheckpoints = row(rows, "Flows", "digest", "Checkpoints")!;
+    assert.deepStrictEqual(digestCheckpoints.children.map((c) => `${c.label}: ${c.description}`), ["summarize: cache on · @flow", "fetch_feeds: cache on · @flow (would replace @checkpoint(cache=on)) · not called here"]);
     const calls = row(rows, "Flows", "research", "Call sites")!;
     assert.deepStrictEqual(calls.children.map((c) => `${c.label} ${c.description}`), [
       "scripts/run_pipelines.py:16 run()",
