@@ -46,3 +46,8 @@ export function settingAsExport(s: Setting): string | undefined {
 function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
+
+/** Which "Copy as" forms a setting has (the tree offers only those). */
+export function copyForms(s: Setting): { toml: boolean; export: boolean } {
+  return { toml: settingAsToml(s) !== undefined, export: settingAsExport(s) !== undefined };
+}

@@ -170,3 +170,62 @@ export function describeLookup(result: LookupResult): string {
       return `kitaru not found; looked at: ${result.tried.map((t) => t.path).join(", ") || "nothing (PATH is empty)"}.`;
   }
 }
+
+/** One line per step of the chain, in order, with what each found: the log's account of the lookup. */
+export function describeLookupSteps(result: LookupResult, settingValue: string): string[] {
+  const order: LookupStep[] = ["setting", "python", "venv", "path"];
+  const winner = result.kind === "found" || result.kind === "restricted" ? result.step : result.kind === "bad-setting" ? "setting" : undefined;
+  const lines: string[] = [];
+  for (const [i, step] of order.entries()) {
+    const tried = result.tried.filter((t) => t.step === step);
+    let text: string;
+    if (step === "setting" && !settingValue.trim()) text = "not set";
+    else if (!tried.length) text = winner && order.indexOf(winner) < i ? "not reached" : step === "python" ? "no environment reported (Python extension absent or none selected)" : "nothing to look at";
+    else {
+      const last = tried[tried.length - 1]!;
+      const missing = tried.filter((t) => t.result === "missing").map((t) => t.path);
+      const verdict = last.result === "found" ? `found ${last.path} (used)` : last.result === "refused" ? `found ${last.path}, refused: Restricted Mode never runs an executable inside the workspace` : step === "setting" && result.kind === "bad-setting" ? `${result.path}: ${result.reason}` : "no kitaru";
+      const looked = missing.length && last.result !== "missing" ? `; no kitaru at ${summarize(missing)}` : missing.length ? ` at ${summarize(missing)}` : "";
+      text = `${verdict}${looked}`;
+    }
+    lines.push(`${i + 1}. ${STEP_LABELS[step]}: ${text}`);
+  }
+  return lines;
+}
+
+function summarize(paths: string[]): string {
+  return paths.length > 4 ? `${paths.slice(0, 4).join(", ")} and ${paths.length - 4} more` : paths.join(", ");
+}
+
+/** Where `kitaru.path` is set (as VS Code's `inspect` reports it), for the notes below. */
+export interface PathSettingValues {
+  /** User settings (in a remote window: the remote machine's user settings). */
+  globalValue?: string;
+  workspaceValue?: string;
+  workspaceFolderValue?: string;
+}
+
+/**
+ * Values of `kitaru.path` that are written somewhere but do not count, and
+ * why: in Restricted Mode VS Code ignores workspace and folder values of a
+ * restricted setting.
+ */
+export function ignoredPathValues(values: PathSettingValues, trusted: boolean): string[] {
+  if (trusted) return [];
+  const out: string[] = [];
+  for (const [scope, value] of [["workspace", values.workspaceValue], ["folder", values.workspaceFolderValue]] as const) {
+    if (typeof value === "string" && value.trim()) out.push(`kitaru.path is set in the ${scope} settings (${value.trim()}), but ignored: in Restricted Mode only user and remote settings can name the executable.`);
+  }
+  return out;
+}
+
+/**
+ * Where a person should set `kitaru.path` (machine-overridable): in a remote
+ * window (SSH, WSL, a container, code-server) the remote machine's settings,
+ * because VS Code ignores the local user settings' machine-scoped values there;
+ * else the user settings. The command opens that tab filtered to the setting.
+ */
+export function kitaruPathSettingsTarget(remoteName: string | undefined): { where: string; button: string; command: string; args: { query: string } } {
+  if (remoteName) return { where: "your Remote settings", button: "Open Remote Settings", command: "workbench.action.openRemoteSettings", args: { query: "kitaru.path" } };
+  return { where: "your user settings", button: "Open User Settings", command: "workbench.action.openGlobalSettings", args: { query: "kitaru.path" } };
+}

@@ -294,7 +294,7 @@ export function authRefusal(action: "log in to a server" | "log out", env: Reado
   const described = names.map((n) => {
     const o = origins[n];
     if (!o) return n;
-    return o.file ? `${n} (${relativeTo(o.file, base)}:${o.line ?? 1})` : `${n} (${o.label})`;
+    return `${n} (${envSourceText({ via: o.label, ...(o.file ? { file: o.file, line: o.line ?? 1 } : {}) }, base)})`;
   });
   return (
     `cannot ${action} while auth environment variables are set: ${joinAnd(described)}. ` +
@@ -329,6 +329,42 @@ function quote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** What the editor explained with, to say how to get the same answer from `kitaru-config resolve`. */
+export interface ResolveInvocation {
+  workspace: string;
+  /** The project directory, when it is not the workspace folder. */
+  cwd?: string;
+  flow?: string;
+  call?: string;
+  /** The env file that was read (absolute path); the CLI reads it with --env-file. */
+  envFile?: string;
+  /** kitaru.envFile names a file that could not be read: it adds nothing, so it is left out. */
+  envFileUnread?: string;
+  /** Names (never values) of the variables the kitaru.environment setting adds. */
+  settingVariables?: readonly string[];
+}
+
+/**
+ * The command line that gives the same answer, and what it cannot see: the
+ * CLI reads an env file given with `--env-file`, but the kitaru.environment
+ * setting exists only in the editor, so those variables must be set in the
+ * shell first (named here, never their values).
+ */
+export function resolveCommandLines(o: ResolveInvocation): string[] {
+  const args = ["kitaru-config", "resolve", "--workspace", o.workspace];
+  if (o.cwd && o.cwd !== o.workspace) args.push("--cwd", o.cwd);
+  if (o.envFile) args.push("--env-file", o.envFile);
+  if (o.flow) args.push("--flow", o.flow);
+  if (o.call) args.push("--call", o.call);
+  const lines = [`Same answer on the command line: ${args.map(quote).join(" ")}`];
+  const names = [...new Set(o.settingVariables ?? [])].sort();
+  if (names.length) {
+    lines.push(`The command line cannot see the kitaru.environment setting: set ${joinAnd(names)} in its environment first (${names.length > 1 ? "they add" : "it adds"} ${names.length === 1 ? "this variable" : "these variables"} here).`);
+  }
+  if (o.envFileUnread) lines.push(`kitaru.envFile names ${o.envFileUnread}, which could not be read, so it is not passed.`);
+  return lines;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Stack choices in code (decorator, configure(), run())
 
@@ -361,9 +397,9 @@ export function stackPinsInModule(file: string, summary: PythonModuleSummary): C
   return pins;
 }
 
-function describePin(p: CodePin, base: string | undefined): string {
+function describePin(p: CodePin, base: string | undefined, chosen = false): string {
   const value = p.dynamic ? p.value : `'${p.value}'`;
-  const where = `${relativeTo(p.file, base)}:${p.line}`;
+  const where = `${relativeTo(p.file, base)}:${p.line}${chosen ? ", the stack just chosen" : ""}`;
   if (p.kind === "decorator") return `@flow(stack=${value}) on ${p.subject} (${where})`;
   if (p.kind === "configure") return `kitaru.configure(stack=${value}) (${where})`;
   return `${p.subject}.run(stack=${value}) (${where})`;
@@ -385,20 +421,32 @@ export interface EffectiveMessage {
   open?: OpenTarget;
 }
 
-/** After `kitaru stack use`: is the new active stack what this workspace runs on, or does a higher layer still decide? */
+function placesText(n: number): string {
+  return n === 1 ? "one place" : `${n} places`;
+}
+
+/**
+ * After `kitaru stack use`: is the new active stack what this project runs on,
+ * or does a higher layer still decide? `r` and `pins` must describe the same
+ * project (the one shown in the tree): its resolution, and the `stack=` choices
+ * in its own modules. Every pin is counted, also one naming the chosen stack:
+ * that flow or call keeps its stack whatever is chosen next.
+ */
 export function describeStackSwitch(r: Resolution | undefined, chosen: Pick<StackInfo, "id" | "name">, options: { pins?: CodePin[]; stacks?: StackInfo[]; base?: string } = {}): EffectiveMessage {
   const base = options.base ?? r?.workspace;
   const head = `Active stack is now '${chosen.name}'`;
-  const pins = (options.pins ?? []).filter((p) => p.dynamic || !sameStack(p.value, chosen));
-  const pinText = pins.length ? ` Code still chooses its own stack in ${pins.length === 1 ? "one place" : `${pins.length} places`}: ${pins.slice(0, 2).map((p) => describePin(p, base)).join("; ")}${pins.length > 2 ? `; and ${pins.length - 2} more` : ""}.` : "";
-  const firstPin = pins[0] ? { file: pins[0].file, line: pins[0].line, column: pins[0].column } : undefined;
+  const pins = options.pins ?? [];
+  const differing = pins.filter((p) => p.dynamic || !sameStack(p.value, chosen));
+  const pinText = pins.length ? ` Code still chooses its own stack in ${placesText(pins.length)}: ${pins.slice(0, 2).map((p) => describePin(p, base, !differing.includes(p))).join("; ")}${pins.length > 2 ? `; and ${pins.length - 2} more` : ""}.` : "";
+  const pinToOpen = differing[0] ?? pins[0];
+  const firstPin = pinToOpen ? { file: pinToOpen.file, line: pinToOpen.line, column: pinToOpen.column } : undefined;
   const s = r?.settings.stack;
   if (!s || s.value === null) {
-    return { text: `${head}.${pinText}`, severity: pins.length ? "warning" : "info", ...(firstPin ? { open: firstPin } : {}) };
+    return { text: `${head}.${pinText}`, severity: differing.length ? "warning" : "info", ...(firstPin ? { open: firstPin } : {}) };
   }
   if (sameStack(s.value, chosen)) {
     const also = s.source !== "global" ? ` (${describeSettingOrigin(s, base)} sets it too)` : "";
-    return { text: `${head}; this workspace runs on it${also}.${pinText}`, severity: pins.length ? "warning" : "info", ...(firstPin ? { open: firstPin } : {}) };
+    return { text: `${head}; this workspace runs on it${also}.${pinText}`, severity: differing.length ? "warning" : "info", ...(firstPin ? { open: firstPin } : {}) };
   }
   const shown = stackLabel(s.value, options.stacks);
   const open = fileTarget(s.origin) ?? firstPin;
@@ -407,6 +455,20 @@ export function describeStackSwitch(r: Resolution | undefined, chosen: Pick<Stac
     severity: "warning",
     ...(open ? { open } : {}),
   };
+}
+
+/**
+ * The Switch Stack picker's placeholder, for the same project and pins as
+ * `describeStackSwitch`: what still decides whatever is chosen.
+ */
+export function describeStackPicker(r: Resolution | undefined, pins: readonly CodePin[] = [], base?: string): string {
+  const where = base ?? r?.workspace;
+  const s = r?.settings.stack;
+  const code = pins.length ? `code chooses its own stack in ${placesText(pins.length)} (${describePin(pins[0]!, where)}${pins.length > 1 ? ", …" : ""})` : "";
+  if (s && s.source !== "global" && s.source !== "default" && s.value !== null) {
+    return `Choose the active stack. Note: this workspace runs on '${String(s.value)}' from ${describeSettingOrigin(s, where)} whatever is chosen here${code ? `, and ${code}` : ""}.`;
+  }
+  return code ? `Choose the active stack (kitaru stack use). Note: ${code}, which this does not change.` : "Choose the active stack (kitaru stack use)";
 }
 
 export interface LoginResult {
@@ -467,11 +529,24 @@ export function describeSettingOrigin(s: Pick<Setting, "source" | "origin">, bas
   const o = s.origin;
   if (!o) return SOURCE_WORDS[s.source] ?? s.source;
   if ("env" in o) {
-    if (o.file) return `$${o.env} (${relativeTo(o.file, base)}:${o.line ?? 1})`;
-    return o.via ? `$${o.env} (${o.via})` : `$${o.env}`;
+    const from = envSourceText(o, base);
+    return from ? `$${o.env} (${from})` : `$${o.env}`;
   }
   const what = s.source === "global" ? "the persisted active stack in " : "";
   return `${what}${relativeTo(o.file, base)}:${o.line}`;
+}
+
+/**
+ * Where a variable of the explained environment was written: `.env:3` (an env
+ * file), `kitaru.environment setting in .vscode/settings.json:4`, `kitaru.environment
+ * setting` (user settings), or "" (VS Code's own environment).
+ */
+export function envSourceText(o: { via?: string; file?: string; line?: number }, base?: string): string {
+  if (o.file) {
+    const at = `${relativeTo(o.file, base)}:${o.line ?? 1}`;
+    return o.via && !o.via.startsWith("env file") ? `${o.via} in ${at}` : at;
+  }
+  return o.via ?? "";
 }
 
 const SOURCE_WORDS: Record<string, string> = {

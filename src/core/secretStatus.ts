@@ -1,17 +1,28 @@
 /**
  * The secret-masking status: every secret that is set, where it lives, and
  * whether it sits in plain text in a file inside the workspace.
+ *
+ * A variable's value lives where the explained environment took it from: the
+ * process environment (nothing to warn about), or a file (an env file, a
+ * workspace `.vscode/settings.json` holding `kitaru.environment`), which is
+ * classed like any other file: inside the workspace it is likely committed.
  */
 import { pathFor, type Host } from "./host";
 import type { KitaruYamlAnalysis } from "./kitaruYaml";
 import type { Origin, Source } from "./layer";
 import type { PyprojectAnalysis } from "./pyproject";
 import type { Setting } from "./resolve";
+import { isSecretName, maskSecret } from "./secrets";
 
-export type SecretLocation = "environment" | "workspace-file" | "config-dir" | "file";
+/**
+ * `environment`: VS Code's (the process) environment; `setting`: a settings value
+ * not in a known file (user settings); `workspace-file` / `config-dir` / `file`:
+ * a file, by where it is.
+ */
+export type SecretLocation = "environment" | "setting" | "workspace-file" | "config-dir" | "file";
 
 export interface SecretStatus {
-  /** What it is: `auth_token`, `log_store.api_key`, `image.environment.OPENAI_API_KEY`, a secret name… */
+  /** What it is: `auth_token`, `log_store.api_key`, `image.environment.OPENAI_API_KEY`, a variable, a secret name… */
   name: string;
   /** `value`: the secret itself is here (masked); `reference`: only the name of a secret store entry. */
   kind: "value" | "reference";
@@ -20,8 +31,10 @@ export interface SecretStatus {
   source?: Source;
   origin?: Origin;
   location: SecretLocation;
-  /** It is the value Kitaru uses (not overridden). */
+  /** It is the value Kitaru uses (not overridden, not ignored). */
   effective: boolean;
+  /** Why Kitaru does not use it at all (as opposed to a higher layer overriding it). */
+  unused?: string;
   /** A clear-text secret in a file inside the workspace: likely committed unless git ignores it. */
   plainTextInWorkspace: boolean;
 }
@@ -35,6 +48,19 @@ interface Input {
   kitaruYaml: KitaruYamlAnalysis | undefined;
 }
 
+/** Kitaru's and ZenML's variables; other secret-looking variables are not Kitaru configuration. */
+const KITARU_VARIABLE = /^(KITARU|ZENML)_/;
+
+/** Variables that reach no setting only when Kitaru refuses them. */
+const UNUSED_WHEN_UNRESOLVED: Record<string, string> = {
+  KITARU_LOG_STORE_API_KEY: "Kitaru refuses the KITARU_LOG_STORE_* variables as set (see Problems)",
+};
+
+/** The file a secret's value sits in, when it is in one (an env origin read from a file counts). */
+export function secretFile(origin: Origin | undefined): string | undefined {
+  return origin?.file;
+}
+
 export function collectSecrets(input: Input): SecretStatus[] {
   const p = pathFor(input.host.platform);
   const inside = (root: string, file: string) => {
@@ -43,9 +69,10 @@ export function collectSecrets(input: Input): SecretStatus[] {
   };
   const locate = (origin: Origin | undefined): SecretLocation => {
     if (!origin) return "file";
-    if ("env" in origin) return "environment";
-    if (inside(input.workspace, origin.file)) return "workspace-file";
-    if (inside(input.configDir, origin.file)) return "config-dir";
+    const file = secretFile(origin);
+    if (!file) return "env" in origin && origin.via ? "setting" : "environment";
+    if (inside(input.workspace, file)) return "workspace-file";
+    if (inside(input.configDir, file)) return "config-dir";
     return "file";
   };
   const out: SecretStatus[] = [];
@@ -65,6 +92,25 @@ export function collectSecrets(input: Input): SecretStatus[] {
       });
     }
   }
+  // Secret variables that are set but reach no setting (e.g. KITARU_LOG_STORE_API_KEY without a
+  // backend, a ZENML_STORE_PASSWORD): still set, still a secret in clear wherever it is written.
+  const fromEnv = new Set(out.flatMap((s) => (s.origin && "env" in s.origin ? [s.origin.env] : [])));
+  for (const [name, value] of Object.entries(input.host.env).sort(([a], [b]) => a.localeCompare(b))) {
+    if (value === undefined || value.trim() === "" || !KITARU_VARIABLE.test(name) || !isSecretName(name) || fromEnv.has(name)) continue;
+    const from = input.host.envOrigins?.[name];
+    const origin: Origin = { env: name, ...(from ? { via: from.label } : {}), ...(from?.file ? { file: from.file, line: from.line ?? 1 } : {}) };
+    const location = locate(origin);
+    out.push({
+      name,
+      kind: "value",
+      display: maskSecret(value),
+      source: name.startsWith("ZENML_") ? "zenml-env" : "env",
+      origin,
+      location,
+      ...(UNUSED_WHEN_UNRESOLVED[name] ? { effective: false, unused: UNUSED_WHEN_UNRESOLVED[name] } : { effective: true }),
+      plainTextInWorkspace: location === "workspace-file",
+    });
+  }
   // auth_token in pyproject is never used by Kitaru, so it is in no setting; it is still a leaked secret.
   const token = input.pyproject?.entries.get("auth_token");
   if (input.pyproject && token) {
@@ -76,6 +122,7 @@ export function collectSecrets(input: Input): SecretStatus[] {
       origin: { file: input.pyproject.file, line: token.keySpan.start.line, column: token.keySpan.start.column, span: token.keySpan },
       location: locate({ file: input.pyproject.file, line: 1 }),
       effective: false,
+      unused: "Kitaru never reads auth_token from pyproject.toml",
       plainTextInWorkspace: inside(input.workspace, input.pyproject.file),
     });
   }
@@ -99,4 +146,10 @@ export function collectSecrets(input: Input): SecretStatus[] {
     }
   }
   return out;
+}
+
+/** How a secret's status reads after its location: "", " (overridden)", " (not used: …)". */
+export function secretUse(s: Pick<SecretStatus, "effective" | "unused">): string {
+  if (s.unused) return ` (not used: ${s.unused})`;
+  return s.effective ? "" : " (overridden)";
 }

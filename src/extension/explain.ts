@@ -5,6 +5,7 @@
  */
 import * as vscode from "vscode";
 import { formatResolution } from "../core/format";
+import { resolveCommandLines } from "../core/kitaruCli";
 import type { Resolution } from "../core/resolve";
 import type { KitaruModel, Project } from "./model";
 
@@ -65,7 +66,15 @@ export class ExplainProvider implements vscode.TextDocumentContentProvider, vsco
       formatResolution(resolution, { color: false }).trimEnd(),
       "",
       `Environment explained: ${environment.description}.`,
-      `Same answer on the command line: kitaru-config resolve --workspace ${quote(project.folder.uri.fsPath)}${project.dir !== project.folder.uri.fsPath ? ` --cwd ${quote(project.dir)}` : ""}${request.flow ? ` --flow ${quote(request.flow)}` : ""}${request.call ? ` --call ${quote(request.call)}` : ""}`,
+      ...resolveCommandLines({
+        workspace: project.folder.uri.fsPath,
+        cwd: project.dir,
+        ...(request.flow ? { flow: request.flow } : {}),
+        ...(request.call ? { call: request.call } : {}),
+        ...(environment.envFile && !environment.envFile.error ? { envFile: environment.envFile.path } : {}),
+        ...(environment.envFile?.error ? { envFileUnread: environment.envFile.path } : {}),
+        settingVariables: environment.fromSetting,
+      }),
       ...extra.map((e) => `\n${e.trimEnd()}`),
       "",
     ].join("\n");
@@ -82,9 +91,6 @@ export class ExplainProvider implements vscode.TextDocumentContentProvider, vsco
   }
 }
 
-function quote(text: string): string {
-  return /^[\w./:@-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 export function registerExplain(context: vscode.ExtensionContext, model: KitaruModel): ExplainProvider {
   const provider = new ExplainProvider(model);

@@ -3,6 +3,7 @@
  * views (what is shown) and the watchers (when it is recomputed). Everything
  * created here is owned by `context.subscriptions`.
  */
+import * as path from "node:path";
 import * as vscode from "vscode";
 import { createLogger, showError, type Logger } from "./logger";
 import { KitaruModel } from "./model";
@@ -17,6 +18,8 @@ import { registerKitaruCommands, type KitaruCliApi } from "./kitaruCommands";
 import { registerPythonFeatures } from "./python/register";
 import type { Snapshot } from "./model";
 import { registerFileChecks } from "./fileChecks";
+import { registerEnvDiagnostics } from "./envDiagnostics";
+import { loadStackNameReader } from "../core/sqliteStacks";
 
 /** What the extension exports: used by its integration tests, stable enough for other extensions. */
 export interface KitaruApi {
@@ -28,6 +31,8 @@ export interface KitaruApi {
   treeSnapshot(depth?: number): Promise<TreeRow[]>;
   /** What the status bar item shows. */
   statusBar(): { text: string; tooltip: string; visible: boolean };
+  /** The view's header: its message and description; `welcome` while nothing in the workspace is Kitaru's. */
+  view(): { message: string | undefined; description: string | undefined; welcome: boolean };
   /** Switch Stack / Log In / Log Out: their messages, prompts and processes (test hooks). */
   cli: KitaruCliApi;
   /** Resolves once the first resolution is done. */
@@ -44,11 +49,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
   context.subscriptions.push(git, tree);
   const view = vscode.window.createTreeView("kitaru.settings", { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(view);
-  model.onDidChange((snap) => describeView(view, snap), undefined, context.subscriptions);
+  model.onDidChange((snap) => describeView(view, snap, model.kitaruRelated), undefined, context.subscriptions);
+  // The welcome (package.json viewsWelcome) shows while nothing in the workspace is Kitaru's.
+  const setNoProject = (related: boolean) => void vscode.commands.executeCommand("setContext", "kitaru.noProject", !related);
+  model.onDidChangeRelated((related) => {
+    setNoProject(related);
+    model.scheduleRefresh(0);
+  }, undefined, context.subscriptions);
   // Never show stale values: re-read when the view comes back into sight.
   view.onDidChangeVisibility((e) => e.visible && model.scheduleRefresh(0), undefined, context.subscriptions);
 
   registerCommands(context, model, logger);
+  registerWelcomeCommands(context, model, logger);
   registerWatchers(context, model, logger);
   const explain = registerExplain(context, model);
   // Features register here: each owns its files and adds one line.
@@ -56,12 +68,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
   const statusBar = registerStatusBar(features);
   registerItemActions(features);
   registerFileChecks(features);
+  registerEnvDiagnostics(features, git);
   const cli = registerKitaruCommands(features);
   registerPythonFeatures(features);
 
   const ready = (async () => {
     try {
-      await model.discoverProjects();
+      const [names] = await Promise.allSettled([loadStackNameReader(path.join(context.extensionPath, "dist")), model.discoverProjects()]);
+      if (names.status === "fulfilled") model.useStackNames(names.value);
+      else logger.warn(`Stack names from ZenML's local store are unavailable (ids are shown): ${(names.reason as Error).message}`);
       model.refreshNow();
     } catch (error) {
       await showError(logger, `Kitaru: could not read the workspace configuration: ${(error as Error).message}`);
@@ -80,6 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
       tooltip: typeof statusBar.tooltip === "string" ? statusBar.tooltip : statusBar.tooltip?.value ?? "",
       visible: model.current !== undefined,
     }),
+    view: () => ({ message: view.message, description: view.description, welcome: !model.kitaruRelated }),
     cli,
     ready,
   };
@@ -94,14 +110,80 @@ export interface FeatureContext {
   explain: ExplainProvider;
 }
 
-function describeView(view: vscode.TreeView<unknown>, snap: Snapshot | undefined): void {
+function describeView(view: vscode.TreeView<unknown>, snap: Snapshot | undefined, related: boolean): void {
   if (!snap) {
     view.description = undefined;
-    view.message = "Open a folder with a Kitaru project to see its configuration.";
+    // The welcome content says it when nothing is Kitaru's; a message would only repeat it.
+    view.message = related && vscode.workspace.workspaceFolders?.length ? "Open a folder with a Kitaru project to see its configuration." : undefined;
     return;
   }
   view.description = projectLabel(snap.project);
-  view.message = `Explaining ${snap.environment.description}.`;
+  const envFile = snap.environment.envFile;
+  const missing = envFile?.missing ? ` ⚠ kitaru.envFile ${envFile.setting} does not exist.` : envFile?.error ? ` ⚠ kitaru.envFile ${envFile.setting} cannot be read.` : "";
+  view.message = `Explaining ${snap.environment.description}.${missing}`;
+}
+
+const PYPROJECT_TEMPLATE = `[tool.kitaru]
+# Project defaults for every flow run from this folder (Kitaru reads the nearest
+# pyproject.toml). Environment variables, kitaru.configure(), @flow(...) and
+# .run(...) override them; see the Kitaru view for what wins.
+# stack = "my-remote-stack"
+# cache = false
+# retries = 2
+#
+# [tool.kitaru.image]
+# base_image = "python:3.12-slim"
+# secret_environment_from = ["openai-creds"]
+`;
+
+/** The welcome's actions: the guide to [tool.kitaru], and adding it to a pyproject.toml. */
+function registerWelcomeCommands(context: vscode.ExtensionContext, model: KitaruModel, logger: Logger): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand("kitaru.openDocs", async () => {
+      const guide = vscode.Uri.joinPath(context.extensionUri, "media", "tool-kitaru.md");
+      try {
+        await vscode.commands.executeCommand("markdown.showPreview", guide);
+      } catch {
+        await vscode.window.showTextDocument(guide, { preview: true });
+      }
+    }),
+    vscode.commands.registerCommand("kitaru.createProjectConfig", async (folderArg?: unknown) => {
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      const folder = folderArg instanceof vscode.Uri ? vscode.workspace.getWorkspaceFolder(folderArg) : folders.length > 1 ? await vscode.window.showWorkspaceFolderPick({ placeHolder: "Which folder's pyproject.toml gets [tool.kitaru]" }) : folders[0];
+      if (!folder) return undefined;
+      const file = vscode.Uri.joinPath(folder.uri, "pyproject.toml");
+      const edit = new vscode.WorkspaceEdit();
+      let existing: string | undefined;
+      try {
+        existing = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+      } catch {
+        existing = undefined;
+      }
+      if (existing !== undefined && /^\s*\[tool\.kitaru[\].]|^\s*tool\.kitaru\./m.test(existing)) {
+        await vscode.window.showTextDocument(file);
+        return file;
+      }
+      if (existing === undefined) {
+        edit.createFile(file, { ignoreIfExists: true });
+        edit.insert(file, new vscode.Position(0, 0), PYPROJECT_TEMPLATE);
+      } else {
+        const doc = await vscode.workspace.openTextDocument(file);
+        const end = doc.lineAt(doc.lineCount - 1).range.end;
+        edit.insert(file, end, `${existing.endsWith("\n") || existing === "" ? "" : "\n"}\n${PYPROJECT_TEMPLATE}`);
+      }
+      if (!(await vscode.workspace.applyEdit(edit))) {
+        await showError(logger, `Kitaru: could not write ${file.fsPath}.`);
+        return undefined;
+      }
+      const doc = await vscode.workspace.openTextDocument(file);
+      await doc.save();
+      await vscode.window.showTextDocument(doc);
+      logger.info(`Added [tool.kitaru] to ${vscode.workspace.asRelativePath(file)}.`);
+      await model.discoverProjects();
+      model.refreshNow();
+      return file;
+    }),
+  );
 }
 
 function registerCommands(context: vscode.ExtensionContext, model: KitaruModel, logger: Logger): void {

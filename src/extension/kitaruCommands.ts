@@ -13,12 +13,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { describeLookup, findKitaru, STEP_LABELS, type LookupResult } from "../core/findKitaru";
+import { describeLookup, describeLookupSteps, findKitaru, ignoredPathValues, kitaruPathSettingsTarget, STEP_LABELS, type LookupResult } from "../core/findKitaru";
 import {
   authRefusal,
   describeLogin,
   describeLogout,
-  describeSettingOrigin,
+  describeStackPicker,
   describeStackSwitch,
   displayCommandLine,
   failureText,
@@ -38,9 +38,9 @@ import { readPythonModule } from "../core/python/reader";
 import { redact } from "../core/secrets";
 import type { JsonValue } from "../core/types";
 import { CommandLock, ProcessRunner, type RunningProcess, type RunResult } from "./cliRunner";
-import { explainedEnvironment, type ExplainedEnvironment } from "./environment";
+import type { ExplainedEnvironment } from "./environment";
 import type { FeatureContext } from "./extension";
-import type { Snapshot } from "./model";
+import type { Project, Snapshot } from "./model";
 import { readSettings } from "./settings";
 
 /** A notification these commands showed (kept for the integration tests, newest last). */
@@ -48,6 +48,8 @@ export interface ShownMessage {
   severity: "info" | "warning" | "error";
   text: string;
   actions: string[];
+  /** For each action, the VS Code command it runs and its arguments, when it runs one (for tests). */
+  actionCommands: ({ command: string; args: unknown[] } | undefined)[];
   /** The command that showed it ("Switch Stack", ...). */
   command: string;
   at: number;
@@ -91,6 +93,8 @@ export interface KitaruCliApi {
 
 interface Context {
   folder?: vscode.WorkspaceFolder;
+  /** The project shown in the tree when the command started: every message describes this one. */
+  project?: Project;
   /** Where kitaru runs: the project directory (nearest pyproject.toml), else the folder. */
   cwd: string;
   environment: ExplainedEnvironment;
@@ -124,7 +128,10 @@ interface ExecResult {
 const STACK_CACHE_TTL_MS = 5 * 60_000;
 const PROGRESS_DELAY_MS = 400;
 const DEVICE_FLOW_MIN_TIMEOUT_S = 300;
-const INSTALL_HINT = "Install Kitaru into this project's environment (`uv add kitaru` or `pip install kitaru`) and select that environment, or set kitaru.path.";
+/** How to get kitaru, naming where kitaru.path must be set in this window. */
+function installHint(): string {
+  return `Install Kitaru into this project's environment (\`uv add kitaru\` or \`pip install kitaru\`) and select that environment, or set kitaru.path in ${kitaruPathSettingsTarget(vscode.env.remoteName).where}.`;
+}
 const IGNORED_DIRS = "**/{node_modules,.venv,venv,.git,.tox,.nox,__pycache__,site-packages,dist,build}/**";
 
 export function registerKitaruCommands(features: FeatureContext): KitaruCliApi {
@@ -174,16 +181,19 @@ class KitaruCli implements vscode.Disposable {
     const found = await this.locate(command);
     if (!found) return { ok: false };
 
+    // The picker's note and the message afterwards describe one project: the one the tree shows now.
+    const pins = await this.codePins(found.ctx);
     let target: { id?: string; name: string; isActive?: boolean };
     if (typeof arg === "string" && arg.trim()) {
       target = { name: arg.trim() };
     } else {
       // From the palette, the status bar or the tree's stack row (which passes its tree element).
-      const picked = await this.pickStack(found);
+      const picked = await this.pickStack(found, pins);
       if (picked === "failed") return { ok: false };
       if (!picked) return { ok: false, cancelled: true };
       if (picked.isActive) {
-        const msg = describeStackSwitch(this.f.model.refreshNow()?.resolution, picked, { pins: await this.codePins(found.ctx), stacks: this.cachedStacks(), ...this.base(found.ctx) });
+        this.f.model.refreshNow();
+        const msg = describeStackSwitch(this.resolutionOf(found.ctx), picked, { pins, stacks: this.cachedStacks(), ...this.base(found.ctx) });
         this.effective(command, { ...msg, text: msg.text.replace(/^Active stack is now/, "Active stack is already") }, []);
         return { ok: true, stack: picked, message: msg.text };
       }
@@ -207,7 +217,7 @@ class KitaruCli implements vscode.Disposable {
       const stack = parseStack(r.outcome.item) ?? { id: target.id ?? target.name, name: target.name, isActive: true, isManaged: false };
       const snap = this.f.model.refreshNow();
       this.markActive(stack, { ...found.ctx, ...(snap ? { snapshot: snap } : {}) });
-      const msg = describeStackSwitch(snap?.resolution, stack, { pins: await this.codePins(found.ctx), ...this.base(found.ctx) });
+      const msg = describeStackSwitch(this.resolutionOf(found.ctx), stack, { pins, stacks: this.cachedStacks(), ...this.base(found.ctx) });
       this.effective(command, msg, r.outcome.warnings);
       return { ok: true, stack, message: msg.text };
     } finally {
@@ -346,13 +356,25 @@ class KitaruCli implements vscode.Disposable {
     const project = this.f.model.current?.project ?? this.f.model.activeProject();
     const folder = project?.folder;
     // The environment shown in the tree: VS Code's, plus kitaru.environment and kitaru.envFile.
-    const environment = explainedEnvironment(process.env, readSettings(folder), folder?.uri.fsPath);
+    const environment = this.f.model.environment(folder);
     const snapshot = this.f.model.current;
-    return { ...(folder ? { folder } : {}), cwd: project?.dir ?? folder?.uri.fsPath ?? os.homedir(), environment, ...(snapshot ? { snapshot } : {}) };
+    return { ...(folder ? { folder } : {}), ...(project ? { project } : {}), cwd: project?.dir ?? folder?.uri.fsPath ?? os.homedir(), environment, ...(snapshot ? { snapshot } : {}) };
+  }
+
+  /** The resolution of the command's project as it is now (after a switch: with the new active stack). */
+  private resolutionOf(ctx: Context) {
+    if (!ctx.project) return this.f.model.current?.resolution;
+    try {
+      return this.f.model.resolve(ctx.project, {}).resolution;
+    } catch (error) {
+      this.f.logger.error(`Could not resolve ${ctx.project.dir}: ${(error as Error).message}`);
+      return undefined;
+    }
   }
 
   private async lookup(ctx: Context): Promise<{ result: LookupResult }> {
     const settings = readSettings(ctx.folder);
+    const ignored = ignoredPathValues(workspacePathValues(ctx.folder), vscode.workspace.isTrusted);
     const python = settings.path ? undefined : await pythonFromExtension(ctx.folder?.uri, this.f.logger);
     const result = findKitaru({
       platform: process.platform,
@@ -374,10 +396,15 @@ class KitaruCli implements vscode.Disposable {
       },
     });
     const line = describeLookup(result);
-    if (line !== this.lastLookupLine) {
-      this.lastLookupLine = line;
+    const steps = describeLookupSteps(result, settings.path);
+    const account = [line, ...steps, ...ignored].join("\n");
+    if (account !== this.lastLookupLine) {
+      // Which step of the chain won, what each step found, and any value that was written but not used.
+      this.lastLookupLine = account;
       (result.kind === "found" ? this.f.logger.info : this.f.logger.warn).call(this.f.logger, line);
-      this.f.logger.debug(`kitaru lookup tried: ${result.tried.map((t) => `${t.step}:${t.path}=${t.result}`).join(", ") || "nothing"}`);
+      for (const step of steps) this.f.logger.info(`  kitaru lookup ${step}`);
+      for (const note of ignored) this.f.logger.warn(note);
+      if (vscode.env.remoteName) this.f.logger.info(`  This is a remote window (${vscode.env.remoteName}): kitaru.path counts from the Remote settings; VS Code ignores it in the local user settings.`);
     }
     return { result };
   }
@@ -393,18 +420,15 @@ class KitaruCli implements vscode.Disposable {
         this.notify(
           "warning",
           command,
-          `Kitaru: this workspace is in Restricted Mode, so the kitaru found inside it (${rel(result.path)}, from ${STEP_LABELS[result.step]}) is not run. Trust the workspace to use it, or set kitaru.path in your user settings to a kitaru installed outside the workspace.`,
-          [
-            { title: "Manage Workspace Trust", run: () => vscode.commands.executeCommand("workbench.trust.manage") },
-            { title: "Show Logs", run: () => this.f.logger.show(true) },
-          ],
+          `Kitaru: this workspace is in Restricted Mode, so the kitaru found inside it (${rel(result.path)}, from ${STEP_LABELS[result.step]}) is not run. Trust the workspace to use it, or set kitaru.path in ${kitaruPathSettingsTarget(vscode.env.remoteName).where} to a kitaru installed outside the workspace.`,
+          [commandAction("Manage Workspace Trust", "workbench.trust.manage"), this.openSettingsAction(), { title: "Show Logs", run: () => this.f.logger.show(true) }],
         );
         return undefined;
       case "bad-setting":
-        this.notify("error", command, `Kitaru: kitaru.path is set to ${result.path}, but ${result.reason}. Fix or clear the setting. ${INSTALL_HINT}`, [this.openSettingsAction()]);
+        this.notify("error", command, `Kitaru: kitaru.path is set to ${result.path}, but ${result.reason}. Fix or clear the setting. ${installHint()}`, [this.openSettingsAction(ctx)]);
         return undefined;
       case "not-found":
-        this.notify("error", command, `Kitaru: the kitaru command was not found, so ${command} cannot run. ${INSTALL_HINT} The configuration view keeps working from the files.`, [
+        this.notify("error", command, `Kitaru: the kitaru command was not found, so ${command} cannot run. ${installHint()} The configuration view keeps working from the files.`, [
           this.openSettingsAction(),
           { title: "Show Logs", run: () => this.f.logger.show(true) },
         ]);
@@ -545,9 +569,9 @@ class KitaruCli implements vscode.Disposable {
   // -------------------------------------------------------------------------------------------
   // Stacks
 
-  private async pickStack(found: Located): Promise<StackInfo | undefined | "failed"> {
+  private async pickStack(found: Located, pins: CodePin[]): Promise<StackInfo | undefined | "failed"> {
     const title = "Kitaru: Switch Stack";
-    const placeholder = this.stackPlaceholder(found.ctx);
+    const placeholder = describeStackPicker(found.ctx.snapshot?.resolution, pins, found.ctx.folder?.uri.fsPath);
     if (this.answers.length) {
       const stacks = await this.listStacks(found, false);
       if (!stacks) return "failed";
@@ -600,14 +624,6 @@ class KitaruCli implements vscode.Disposable {
     } finally {
       qp.dispose();
     }
-  }
-
-  private stackPlaceholder(ctx: Context): string {
-    const s = ctx.snapshot?.resolution.settings.stack;
-    if (s && s.source !== "global" && s.source !== "default" && s.value !== null) {
-      return `Choose the active stack. Note: this workspace runs on '${String(s.value)}' from ${describeSettingOrigin(s, ctx.folder?.uri.fsPath)} whatever is chosen here.`;
-    }
-    return "Choose the active stack (kitaru stack use)";
   }
 
   /** `kitaru stack list`, cached until config.yaml changes (or 5 minutes pass). */
@@ -670,6 +686,8 @@ class KitaruCli implements vscode.Disposable {
         const file = uri.fsPath;
         const text = open.get(file) ?? (await fs.promises.readFile(file, "utf8").catch(() => ""));
         if (!text.includes("kitaru") || !/\bstack\s*=/.test(text)) continue;
+        // A module under a nested pyproject.toml belongs to that project (Kitaru's nearest-file rule).
+        if (ctx.project && this.f.model.projectFor(file)?.dir !== ctx.project.dir) continue;
         pins.push(...stackPinsInModule(file, readPythonModule(text)));
       }
       return pins.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
@@ -739,16 +757,29 @@ class KitaruCli implements vscode.Disposable {
 
   private refusalActions(ctx: Context): Action[] {
     const fromSetting = Object.values(ctx.environment.origins).some((o) => o.label === "kitaru.environment setting");
-    return fromSetting ? [{ title: "Open Settings", run: () => vscode.commands.executeCommand("workbench.action.openSettings", "kitaru.environment") }] : [];
+    return fromSetting ? [commandAction("Open Settings", "workbench.action.openSettings", "kitaru.environment")] : [];
   }
 
-  private openSettingsAction(): Action {
-    return { title: "Open Settings", run: () => vscode.commands.executeCommand("workbench.action.openSettings", "kitaru.path") };
+  /**
+   * Opens the settings where kitaru.path counts, filtered to it: the Remote tab in a
+   * remote window (VS Code ignores machine-overridable values of the local user
+   * settings there), else the User tab; for a bad value, where that value is written.
+   */
+  private openSettingsAction(ctx?: Context): Action {
+    const inspected = ctx ? vscode.workspace.getConfiguration("kitaru", ctx.folder).inspect<string>("path") : undefined;
+    if (vscode.workspace.isTrusted && typeof inspected?.workspaceFolderValue === "string" && inspected.workspaceFolderValue.trim() && vscode.workspace.workspaceFile) {
+      return commandAction("Open Folder Settings", "workbench.action.openFolderSettings", { query: "kitaru.path" });
+    }
+    if (vscode.workspace.isTrusted && ((typeof inspected?.workspaceValue === "string" && inspected.workspaceValue.trim()) || (typeof inspected?.workspaceFolderValue === "string" && inspected.workspaceFolderValue.trim()))) {
+      return commandAction("Open Workspace Settings", "workbench.action.openWorkspaceSettings", { query: "kitaru.path" });
+    }
+    const target = kitaruPathSettingsTarget(vscode.env.remoteName);
+    return commandAction(target.button, target.command, target.args);
   }
 
   /** Logs, records and shows a message. Never awaited: a command finishes while its message is still on screen. */
   private notify(severity: ShownMessage["severity"], command: string, text: string, actions: Action[]): void {
-    this.shown.push({ severity, text, actions: actions.map((a) => a.title), command, at: Date.now() });
+    this.shown.push({ severity, text, actions: actions.map((a) => a.title), actionCommands: actions.map((a) => (a.command ? { command: a.command, args: a.args ?? [] } : undefined)), command, at: Date.now() });
     if (this.shown.length > 100) this.shown.splice(0, this.shown.length - 100);
     if (severity === "error") this.f.logger.error(text);
     else if (severity === "warning") this.f.logger.warn(text);
@@ -773,11 +804,39 @@ class KitaruCli implements vscode.Disposable {
 interface Action {
   title: string;
   run: () => unknown;
+  /** The VS Code command `run` executes, when it is one (recorded for tests). */
+  command?: string;
+  args?: unknown[];
+}
+
+function commandAction(title: string, command: string, ...args: unknown[]): Action {
+  return { title, command, args, run: () => vscode.commands.executeCommand(command, ...args) };
 }
 
 function stackItem(stack: StackInfo): vscode.QuickPickItem {
   const tags = [stack.isActive ? "active" : "", stack.isManaged ? "managed" : ""].filter(Boolean).join(" · ");
   return { label: `${stack.isActive ? "$(check) " : ""}${stack.name}`, ...(tags ? { description: tags } : {}), detail: stack.id };
+}
+
+/**
+ * kitaru.path as written in the workspace's own settings files. Read from the
+ * files: in Restricted Mode VS Code hides workspace values of a restricted
+ * setting from `inspect()`, and the point is to say that one is being ignored.
+ */
+function workspacePathValues(folder: vscode.WorkspaceFolder | undefined): { workspaceValue?: string; workspaceFolderValue?: string } {
+  const read = (file: string | undefined) => {
+    if (!file) return undefined;
+    try {
+      const m = /"kitaru\.path"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(fs.readFileSync(file, "utf8"));
+      return m ? (JSON.parse(`"${m[1]}"`) as string) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const ws = vscode.workspace.workspaceFile;
+  const folderValue = read(folder && folder.uri.scheme === "file" ? path.join(folder.uri.fsPath, ".vscode", "settings.json") : undefined);
+  const workspaceValue = ws && ws.scheme === "file" ? read(ws.fsPath) : undefined;
+  return { ...(workspaceValue !== undefined ? { workspaceValue } : {}), ...(folderValue !== undefined ? (ws ? { workspaceFolderValue: folderValue } : { workspaceValue: folderValue }) : {}) };
 }
 
 function isExecutableFile(file: string): boolean {

@@ -8,9 +8,9 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { nodeHost, overlayHost, type Host } from "../core/host";
 import { resolveConfiguration, type Resolution, type ResolveRequest } from "../core/resolve";
-import { explainedEnvironment, type ExplainedEnvironment } from "./environment";
+import { explainedEnvironment, placeEnvironmentProblems, type ExplainedEnvironment } from "./environment";
 import type { Logger } from "./logger";
-import { readSettings } from "./settings";
+import { environmentPositions, readSettings } from "./settings";
 
 export interface Project {
   folder: vscode.WorkspaceFolder;
@@ -39,8 +39,47 @@ export class KitaruModel implements vscode.Disposable {
   private pinned: Project | undefined;
   private timer: NodeJS.Timeout | undefined;
   private generation = 0;
+  /** Stack names from ZenML's local store, once sql.js has loaded (ids are shown until then). */
+  private stackNames: Host["stackNames"];
+
+  /** Whether the workspace has anything Kitaru-related; undefined until first looked at. */
+  private related: boolean | undefined;
+  private readonly relatedChanged = new vscode.EventEmitter<boolean>();
+  /** Fired when the workspace starts or stops looking like a Kitaru project. */
+  readonly onDidChangeRelated = this.relatedChanged.event;
+  private detecting: Promise<boolean> | undefined;
 
   constructor(private readonly logger: Logger) {}
+
+  /**
+   * false when nothing in the workspace is Kitaru's: no pyproject.toml mentioning
+   * kitaru, no kitaru.yaml or .kitaru/, no module importing kitaru, and neither
+   * kitaru.envFile nor kitaru.environment set. Then the view shows its welcome
+   * and the status bar item hides, instead of a tree of built-in defaults.
+   */
+  get kitaruRelated(): boolean {
+    return this.related !== false;
+  }
+
+  /** Looks again whether the workspace is Kitaru-related (cheap once it is, unless forced). */
+  async detectKitaru(force = false): Promise<boolean> {
+    if (this.related === true && !force) return true;
+    if (this.detecting) return this.detecting;
+    this.detecting = (async () => {
+      try {
+        const found = await detectKitaruFiles(this.projects);
+        if (found !== this.related) {
+          this.related = found;
+          this.logger.info(found ? "Kitaru-related files found in the workspace." : "Nothing Kitaru-related in this workspace (no [tool.kitaru], kitaru.yaml, .kitaru/ or kitaru import, no kitaru.envFile or kitaru.environment): showing the welcome.");
+          this.relatedChanged.fire(found);
+        }
+        return found;
+      } finally {
+        this.detecting = undefined;
+      }
+    })();
+    return this.detecting;
+  }
 
   get current(): Snapshot | undefined {
     return this.snapshot;
@@ -61,9 +100,15 @@ export class KitaruModel implements vscode.Disposable {
     }
     this.projects = found;
     this.logger.info(`Found ${found.filter((p) => p.pyproject).length} pyproject.toml project(s) in ${vscode.workspace.workspaceFolders?.length ?? 0} folder(s).`);
+    await this.detectKitaru(true);
   }
 
-  /** The project to explain: the pinned one, else the one containing the active editor's file. */
+  /**
+   * The project to explain: the pinned one, else the one containing the active
+   * editor's file. With no such file (an explain document, the Output panel, no
+   * editor) the project already shown stays: everything that asks (the tree,
+   * Switch Stack's picker and its message) keeps describing the same one.
+   */
   activeProject(): Project | undefined {
     if (this.pinned) return this.projects.find((p) => p.dir === this.pinned?.dir) ?? this.pinned;
     const file = vscode.window.activeTextEditor?.document.uri;
@@ -71,6 +116,8 @@ export class KitaruModel implements vscode.Disposable {
       const hit = this.projectFor(file.fsPath);
       if (hit) return hit;
     }
+    const shown = this.snapshot?.project;
+    if (shown && vscode.workspace.getWorkspaceFolder(shown.folder.uri)) return this.projects.find((p) => p.dir === shown.dir) ?? shown;
     const first = vscode.workspace.workspaceFolders?.[0];
     if (!first) return undefined;
     return this.projects.find((p) => p.dir === first.uri.fsPath) ?? { folder: first, dir: first.uri.fsPath };
@@ -98,7 +145,9 @@ export class KitaruModel implements vscode.Disposable {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.refreshNow();
+      // While nothing is Kitaru's, any change may be the one that makes it so (a new import, a [tool.kitaru]).
+      if (this.related === false) void this.detectKitaru().then(() => this.refreshNow());
+      else this.refreshNow();
     }, delayMs);
   }
 
@@ -108,7 +157,7 @@ export class KitaruModel implements vscode.Disposable {
       this.timer = undefined;
     }
     const generation = ++this.generation;
-    const project = this.activeProject();
+    const project = this.kitaruRelated ? this.activeProject() : undefined;
     if (!project) {
       this.snapshot = undefined;
       this.changed.fire(undefined);
@@ -131,20 +180,61 @@ export class KitaruModel implements vscode.Disposable {
 
   /** Resolves for a project (and optionally a flow or call) with the current environment and unsaved text. */
   resolve(project: Project, selection: Pick<ResolveRequest, "flow" | "call" | "readModule">): { resolution: Resolution; environment: ExplainedEnvironment } {
-    const environment = explainedEnvironment(process.env, readSettings(project.folder), project.folder.uri.fsPath);
+    const environment = this.environment(project.folder);
     const host = this.host(environment);
     const resolution = resolveConfiguration(host, { workspace: project.folder.uri.fsPath, cwd: project.dir, ...selection });
+    resolution.problems = placeEnvironmentProblems(resolution.problems, environment);
     return { resolution, environment };
   }
 
+  /** The explained environment of a workspace folder: VS Code's, plus kitaru.envFile and kitaru.environment. */
+  environment(folder: vscode.WorkspaceFolder | undefined): ExplainedEnvironment {
+    return explainedEnvironment(process.env, readSettings(folder), folder?.uri.fsPath, environmentPositions(folder));
+  }
+
   host(environment: ExplainedEnvironment): Host {
-    return overlayHost({ ...nodeHost({ env: environment.env }), envOrigins: environment.origins }, unsavedTexts());
+    return overlayHost({ ...nodeHost({ env: environment.env, ...(this.stackNames ? { stackNames: this.stackNames } : {}) }), envOrigins: environment.origins }, unsavedTexts());
+  }
+
+  useStackNames(reader: NonNullable<Host["stackNames"]>): void {
+    this.stackNames = reader;
   }
 
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.changed.dispose();
+    this.relatedChanged.dispose();
   }
+}
+
+const PY_FILES_SCANNED = 2000;
+const KITARU_IMPORT = /^[ \t]*(?:from[ \t]+kitaru(?:[ \t.]|$)|import[ \t]+(?:[\w.]+[ \t]*,[ \t]*)*kitaru\b)/m;
+
+/** Anything of Kitaru's in the workspace folders (see `kitaruRelated`); unsaved text counts. */
+async function detectKitaruFiles(projects: readonly Project[]): Promise<boolean> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (!folders.length) return false;
+  const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === "file").map((d) => [d.uri.fsPath, d.getText()]));
+  const text = async (file: string) => open.get(file) ?? (await fs.promises.readFile(file, "utf8").catch(() => ""));
+  for (const folder of folders) {
+    // Set for this workspace (not in user settings, which apply to every folder).
+    const c = vscode.workspace.getConfiguration("kitaru", folder);
+    const envFile = c.inspect<string>("envFile");
+    const environment = c.inspect<Record<string, unknown>>("environment");
+    if ([envFile?.workspaceValue, envFile?.workspaceFolderValue].some((v) => typeof v === "string" && v.trim())) return true;
+    if ([environment?.workspaceValue, environment?.workspaceFolderValue].some((v) => v && typeof v === "object" && Object.keys(v).length)) return true;
+  }
+  for (const p of projects) if (p.pyproject && /\bkitaru\b/i.test(await text(p.pyproject))) return true;
+  for (const folder of folders) {
+    const marks = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, "**/{kitaru.yaml,.kitaru/config.yaml}"), IGNORED_DIRS, 1);
+    if (marks.length) return true;
+  }
+  for (const [file, t] of open) if (file.endsWith(".py") && KITARU_IMPORT.test(t)) return true;
+  for (const folder of folders) {
+    const modules = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, "**/*.py"), IGNORED_DIRS, PY_FILES_SCANNED);
+    for (const uri of modules) if (KITARU_IMPORT.test(await text(uri.fsPath))) return true;
+  }
+  return false;
 }
 
 /** Unsaved editor text wins over the file on disk: what the user sees is what is explained. */

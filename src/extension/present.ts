@@ -39,8 +39,10 @@ export function truncate(text: string, max: number): string {
 export function describeOrigin(origin: Origin | undefined, base?: string): string {
   if (!origin) return "";
   if ("env" in origin) {
-    const via = origin.file ? ` (${shortPath(origin.file, base)}:${origin.line})` : origin.via ? ` (${origin.via})` : "";
-    return `$${origin.env}${via}`;
+    const at = origin.file ? `${shortPath(origin.file, base)}:${origin.line ?? 1}` : "";
+    // `.env:3` for an env file; `kitaru.environment setting in .vscode/settings.json:4`; `kitaru.environment setting`.
+    const via = at ? (origin.via && !origin.via.startsWith("env file") ? `${origin.via} in ${at}` : at) : origin.via ?? "";
+    return `$${origin.env}${via ? ` (${via})` : ""}`;
   }
   return `${shortPath(origin.file, base)}:${origin.line}`;
 }

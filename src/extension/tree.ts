@@ -8,8 +8,10 @@ import * as vscode from "vscode";
 import type { LookedAt } from "../core/persisted";
 import type { Problem } from "../core/problems";
 import type { Candidate, Setting } from "../core/resolve";
-import type { SecretStatus } from "../core/secretStatus";
+import { copyForms } from "../core/copyAs";
+import { secretFile, secretUse, type SecretStatus } from "../core/secretStatus";
 import { groupOf, settingInfo, SOURCE_SHORT, type Group } from "../core/settingsInfo";
+import { leakProblems } from "./envDiagnostics";
 import type { GitIgnoreStatus } from "./gitIgnore";
 import type { KitaruModel, Snapshot } from "./model";
 import { describeOrigin, displayValue, md, originLocation, shortPath, SOURCE_ICONS, sourceLabel, truncate } from "./present";
@@ -40,6 +42,7 @@ type Node =
   | { kind: "layer"; setting: Setting; candidate: Candidate; index: number }
   | { kind: "problem"; problem: Problem; index: number }
   | { kind: "file"; looked: LookedAt; index: number }
+  | { kind: "env-file"; path: string; setting: string; state: "used" | "absent" | "unreadable"; detail: string }
   | { kind: "secret"; secret: SecretStatus; index: number }
   | { kind: "message"; id: string; label: string; tooltip?: string };
 
@@ -56,15 +59,23 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     model.onDidChange(() => this.changed.fire(undefined), this, this.subscriptions);
     if (git) {
       git.onDidChange(() => this.changed.fire(undefined), this, this.subscriptions);
-      model.onDidChange((snap) => void git.check((snap?.resolution.secrets ?? []).filter((s) => s.plainTextInWorkspace && s.origin && !("env" in s.origin)).map((s) => (s.origin as { file: string }).file)), this, this.subscriptions);
+      model.onDidChange((snap) => void git.check((snap?.resolution.secrets ?? []).flatMap((s) => (s.plainTextInWorkspace && secretFile(s.origin) ? [secretFile(s.origin)!] : []))), this, this.subscriptions);
     }
   }
 
   /** A clear-text secret in a workspace file that git does not ignore (or whose status is unknown). */
   private leaked(s: SecretStatus): boolean {
     if (!s.plainTextInWorkspace) return false;
-    const file = s.origin && !("env" in s.origin) ? s.origin.file : undefined;
+    const file = secretFile(s.origin);
     return !file || this.git?.ignored(file) !== true;
+  }
+
+  /** The resolution's problems, and a warning for each clear-text secret in a likely-committed env or settings file. */
+  private problems(snap: Snapshot): Problem[] {
+    const leaks = leakProblems(snap, (f) => this.git?.ignored(f));
+    if (!leaks.length) return snap.resolution.problems;
+    const rank = { error: 0, warning: 1, info: 2 } as const;
+    return [...snap.resolution.problems, ...leaks].map((p, i) => ({ p, i })).sort((a, b) => rank[a.p.severity] - rank[b.p.severity] || a.i - b.i).map(({ p }) => p);
   }
 
   addGroup(contributor: TreeGroupContributor): vscode.Disposable {
@@ -90,7 +101,7 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const r = snap.resolution;
     if (!node) {
       const roots: Node[] = [];
-      if (r.problems.some((p) => p.severity !== "info")) roots.push({ kind: "group", group: "Problems", id: "group:Problems" });
+      if (this.problems(snap).some((p) => p.severity !== "info")) roots.push({ kind: "group", group: "Problems", id: "group:Problems" });
       const present = new Set(Object.values(r.settings).map((s) => groupOf(s.key)));
       for (const g of SETTING_GROUPS) if (present.has(g)) roots.push({ kind: "group", group: g, id: `group:${g}` });
       for (const contributor of this.contributors) roots.push({ kind: "contributed-group", contributor });
@@ -100,8 +111,13 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     }
     switch (node.kind) {
       case "group":
-        if (node.group === "Problems") return r.problems.map((problem, index) => ({ kind: "problem", problem, index }));
-        if (node.group === "Files") return r.looked.map((looked, index) => ({ kind: "file", looked, index }));
+        if (node.group === "Problems") return this.problems(snap).map((problem, index) => ({ kind: "problem", problem, index }));
+        if (node.group === "Files") {
+          const files: Node[] = r.looked.map((looked, index) => ({ kind: "file", looked, index }));
+          const envFile = snap.environment.envFile;
+          if (envFile) files.push({ kind: "env-file", path: envFile.path, setting: envFile.setting, state: envFile.missing ? "absent" : envFile.error ? "unreadable" : "used", detail: envFile.missing ? "kitaru.envFile names it, but it does not exist: none of its variables are explained" : envFile.error ? `kitaru.envFile names it, but it cannot be read (${envFile.error})` : `kitaru.envFile: ${envFile.variables ?? 0} variable${envFile.variables === 1 ? "" : "s"} added to the explained environment` });
+          return files;
+        }
         if (node.group === "Secrets") {
           if (!r.secrets.length) return [{ kind: "message", id: "secrets:none", label: "No secrets set", tooltip: "No auth token, API key, secret-looking image variable or secret reference is set in any layer." }];
           return r.secrets.map((secret, index) => ({ kind: "secret", secret, index }));
@@ -125,7 +141,7 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     const base = snap?.project.folder.uri.fsPath;
     switch (node.kind) {
       case "group":
-        return groupItem(node, snap, (s) => this.leaked(s));
+        return groupItem(node, snap, (s) => this.leaked(s), snap ? this.problems(snap) : []);
       case "contributed-group": {
         const item = new vscode.TreeItem(node.contributor.label, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `group:${node.contributor.id}`;
@@ -144,6 +160,8 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
         return problemItem(node.problem, node.index, base);
       case "file":
         return fileItem(node.looked, node.index, base);
+      case "env-file":
+        return envFileItem(node, base);
       case "secret":
         return secretItem(node.secret, node.index, base, this.leaked(node.secret));
       case "message": {
@@ -162,15 +180,15 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   }
 }
 
-function groupItem(node: Extract<Node, { kind: "group" }>, snap: Snapshot | undefined, leaked: (s: SecretStatus) => boolean): vscode.TreeItem {
+function groupItem(node: Extract<Node, { kind: "group" }>, snap: Snapshot | undefined, leaked: (s: SecretStatus) => boolean, problems: Problem[]): vscode.TreeItem {
   const r = snap?.resolution;
   const collapsed = node.group === "Files" || node.group === "Housekeeping" ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded;
   const item = new vscode.TreeItem(node.group, collapsed);
   item.id = node.id;
   item.contextValue = `group.${node.group}`;
   if (node.group === "Problems" && r) {
-    const errors = r.problems.filter((p) => p.severity === "error").length;
-    const warnings = r.problems.filter((p) => p.severity === "warning").length;
+    const errors = problems.filter((p) => p.severity === "error").length;
+    const warnings = problems.filter((p) => p.severity === "warning").length;
     item.description = [errors && `${errors} error${errors > 1 ? "s" : ""}`, warnings && `${warnings} warning${warnings > 1 ? "s" : ""}`].filter(Boolean).join(", ");
     item.iconPath = new vscode.ThemeIcon(errors ? "error" : "warning", new vscode.ThemeColor(errors ? "problemsErrorIcon.foreground" : "problemsWarningIcon.foreground"));
   } else if (node.group === "Secrets" && r) {
@@ -178,7 +196,7 @@ function groupItem(node: Extract<Node, { kind: "group" }>, snap: Snapshot | unde
     const values = r.secrets.filter((s) => s.kind === "value").length;
     const refs = r.secrets.length - values;
     const parts = [values ? `${values} set, all masked` : "no secret values", refs ? `${refs} reference${refs > 1 ? "s" : ""}` : ""].filter(Boolean);
-    item.description = `${parts.join(", ")}${exposed ? `; ${exposed} in plain text in a committed file` : ""}`;
+    item.description = `${parts.join(", ")}${exposed ? `; ${exposed} in plain text in a file git does not ignore (likely committed)` : ""}`;
     item.iconPath = new vscode.ThemeIcon(exposed ? "warning" : "lock", exposed ? new vscode.ThemeColor("problemsWarningIcon.foreground") : undefined);
   } else if (node.group === "Files" && r) {
     item.description = `config dir: ${shortPath(r.configDir.path, snap?.project.folder.uri.fsPath)}`;
@@ -194,7 +212,9 @@ function settingItem(s: Setting, base: string | undefined): vscode.TreeItem {
   item.iconPath = new vscode.ThemeIcon(s.masked ? "lock" : SOURCE_ICONS[s.source], s.source === "default" ? new vscode.ThemeColor("disabledForeground") : undefined);
   item.tooltip = settingTooltip(s, base);
   const location = originLocation(s.origin);
-  item.contextValue = ["setting", s.key === "stack" ? "key.stack" : "", location ? "hasOrigin" : "", s.masked ? "secret" : "", s.value !== null && !s.masked ? "hasValue" : ""].filter(Boolean).join(".");
+  // Menus match these words (package.json `viewItem =~`): "Copy as" only where the form exists.
+  const forms = copyForms(s);
+  item.contextValue = ["setting", s.key === "stack" ? "key.stack" : "", location ? "hasOrigin" : "", s.masked ? "secret" : "", s.value !== null && !s.masked ? "hasValue" : "", forms.toml ? "canToml" : "", forms.export ? "canExport" : ""].filter(Boolean).join(".");
   if (location) item.command = { command: "kitaru.openOrigin", title: "Open Where It Is Set", arguments: [location.uri, location.line, location.column] };
   item.accessibilityInformation = { label: `${s.key} is ${displayValue(s)}, from ${sourceLabel(s.source)}${s.overridden.length ? `, overriding ${s.overridden.length} lower layer${s.overridden.length > 1 ? "s" : ""}` : ""}` };
   return item;
@@ -240,6 +260,10 @@ function problemItem(p: Problem, index: number, base: string | undefined): vscod
   item.tooltip = new vscode.MarkdownString(`**${p.severity}** \`${p.code}\`\n\n${md(p.message)}`);
   item.contextValue = p.file ? "problem.hasOrigin" : "problem";
   if (p.file) item.command = { command: "kitaru.openOrigin", title: "Open", arguments: [vscode.Uri.file(p.file), p.span?.start.line ?? 1, p.span?.start.column ?? 1] };
+  else if (p.code === "env-file-missing") {
+    item.description = "kitaru.envFile";
+    item.command = { command: "workbench.action.openSettings", title: "Open Settings", arguments: ["kitaru.envFile"] };
+  }
   return item;
 }
 
@@ -269,18 +293,46 @@ function fileItem(f: LookedAt, index: number, base: string | undefined): vscode.
   return item;
 }
 
+function envFileItem(node: Extract<Node, { kind: "env-file" }>, base: string | undefined): vscode.TreeItem {
+  const item = new vscode.TreeItem("Env file (kitaru.envFile)", vscode.TreeItemCollapsibleState.None);
+  item.id = `file:env:${node.path}`;
+  item.description = `${node.state}  ·  ${shortPath(node.path, base)}`;
+  const used = node.state === "used";
+  item.iconPath = new vscode.ThemeIcon(used ? "check" : "warning", used ? undefined : new vscode.ThemeColor("problemsWarningIcon.foreground"));
+  item.tooltip = new vscode.MarkdownString(`**Env file** — ${node.state}\n\n\`${md(node.path)}\` (kitaru.envFile = \`${md(node.setting)}\`)\n\n${md(node.detail)}`);
+  item.contextValue = used ? "file.hasOrigin" : "file";
+  item.command = used ? { command: "kitaru.openOrigin", title: "Open", arguments: [vscode.Uri.file(node.path), 1, 1] } : { command: "workbench.action.openSettings", title: "Open Settings", arguments: ["kitaru.envFile"] };
+  return item;
+}
+
+const LOCATION_WORDS: Record<SecretStatus["location"], string> = {
+  environment: "environment",
+  setting: "user settings",
+  "workspace-file": "workspace file",
+  "config-dir": "config directory",
+  file: "file",
+};
+
+const LOCATION_PHRASES: Record<SecretStatus["location"], string> = {
+  environment: "VS Code's environment",
+  setting: "your user settings (kitaru.environment)",
+  "workspace-file": "a file inside the workspace",
+  "config-dir": "the config directory",
+  file: "a file outside the workspace",
+};
+
 function secretItem(s: SecretStatus, index: number, base: string | undefined, leaked: boolean): vscode.TreeItem {
   const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.None);
   item.id = `secret:${index}:${s.name}`;
-  const where = s.location === "environment" ? "environment" : s.location === "workspace-file" ? "workspace file" : s.location === "config-dir" ? "config directory" : "file";
-  item.description = s.kind === "reference" ? `secret reference: ${s.display}  ·  ${describeOrigin(s.origin, base)}` : `${s.display}  ·  ${where}${s.effective ? "" : " (overridden)"}  ·  ${describeOrigin(s.origin, base)}`;
+  const where = LOCATION_WORDS[s.location];
+  item.description = s.kind === "reference" ? `secret reference: ${s.display}  ·  ${describeOrigin(s.origin, base)}` : `${s.display}  ·  ${where}${secretUse(s)}  ·  ${describeOrigin(s.origin, base)}`;
   const warn = leaked;
   if (s.plainTextInWorkspace && !leaked) item.description += "  ·  ignored by git";
   item.iconPath = new vscode.ThemeIcon(warn ? "warning" : s.kind === "reference" ? "key" : "lock", warn ? new vscode.ThemeColor("problemsWarningIcon.foreground") : undefined);
   item.tooltip = new vscode.MarkdownString(
     s.kind === "reference"
       ? `**${md(s.name)}** refers to the secret \`${md(s.display)}\`; its value is resolved at run time and never stored here.`
-      : `**${md(s.name)}** is set (${md(s.display)}) in the ${md(where)}. It is masked in this view, hovers, logs and the CLI.${warn ? "\n\n$(warning) It sits in plain text in a file inside the workspace that git does not ignore, so it is likely committed. Move it to an environment variable (KITARU_AUTH_TOKEN, KITARU_LOG_STORE_API_KEY) or a secret (secret_environment_from), and rotate it." : s.plainTextInWorkspace ? "\n\nThe file is ignored by git." : ""}`,
+      : `**${md(s.name)}** is set (${md(s.display)}) in ${md(LOCATION_PHRASES[s.location])}${s.origin ? ` — ${md(describeOrigin(s.origin, base))}` : ""}.${s.unused ? ` Not used: ${md(s.unused)}.` : s.effective ? "" : " A higher layer overrides it."} It is masked in this view, hovers, logs and the CLI.${warn ? "\n\n$(warning) It sits in plain text in a file inside the workspace that git does not ignore, so it is likely committed. Move it to an environment variable set outside the workspace (KITARU_AUTH_TOKEN, KITARU_LOG_STORE_API_KEY), a git-ignored env file, or a secret (secret_environment_from), and rotate it." : s.plainTextInWorkspace ? "\n\nThe file is ignored by git." : ""}`,
   );
   item.tooltip.supportThemeIcons = true;
   const location = originLocation(s.origin);
@@ -302,6 +354,9 @@ export interface TreeRow {
   label: string;
   description: string;
   tooltip: string;
+  contextValue: string;
+  /** The command a click runs, and its arguments (URIs as paths). */
+  command?: { command: string; arguments: unknown[] };
   children: TreeRow[];
 }
 
@@ -313,7 +368,8 @@ export async function snapshotTree(provider: SettingsTreeProvider, depth = 3): P
       const item = provider.getTreeItem(child);
       const label = typeof item.label === "string" ? item.label : item.label?.label ?? "";
       const tooltip = typeof item.tooltip === "string" ? item.tooltip : item.tooltip?.value ?? "";
-      rows.push({ id: item.id ?? "", label, description: typeof item.description === "string" ? item.description : "", tooltip, children: level < depth ? await walk(child, level + 1) : [] });
+      const command = item.command ? { command: item.command.command, arguments: (item.command.arguments ?? []).map((a: unknown) => (a instanceof vscode.Uri ? a.fsPath : a)) } : undefined;
+      rows.push({ id: item.id ?? "", label, description: typeof item.description === "string" ? item.description : "", tooltip, contextValue: item.contextValue ?? "", ...(command ? { command } : {}), children: level < depth ? await walk(child, level + 1) : [] });
     }
     return rows;
   };

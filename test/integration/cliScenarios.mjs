@@ -73,6 +73,27 @@ export const cliScenarios = [
     timeoutMs: 6 * 60_000,
   },
   {
+    // The tester's /tmp/w1: a monorepo whose member pins its own stack, and code that
+    // pins stacks in @flow(...) and .run(...). The picker's note and the message after
+    // switching describe the same project (the one in the tree) and count every pin.
+    name: "cli-monorepo",
+    workspace: (ctx) => {
+      const dir = workspace(ctx, "monorepo", '[project]\nname = "mono-root"\n\n[tool.kitaru]\nstack = "root-stack"\nretries = 1\n');
+      const alpha = path.join(dir, "packages", "alpha");
+      fs.mkdirSync(path.join(alpha, "src"), { recursive: true });
+      fs.writeFileSync(path.join(alpha, "pyproject.toml"), '[project]\nname = "alpha"\n\n[tool.kitaru]\nstack = "alpha-stack"\ncache = true\n');
+      fs.writeFileSync(
+        path.join(alpha, "src", "flows.py"),
+        'import kitaru\nfrom kitaru import flow\n\n\n@flow(stack="gpu")\ndef alpha_flow(x: str) -> str:\n    return x\n\n\nif __name__ == "__main__":\n    alpha_flow.run("hi", stack="prod")\n',
+      );
+      fs.writeFileSync(path.join(dir, "root_flows.py"), 'from kitaru import flow\n\n\n@flow(stack="root-pinned")\ndef root_flow() -> None:\n    pass\n');
+      return dir;
+    },
+    env: (ctx) => hermetic(ctx, {}),
+    settings: { "kitaru.path": path.join(FAKE_DIR, "kitaru") },
+    suites: ["cli-monorepo.test.ts"],
+  },
+  {
     // No kitaru anywhere: one clear message per command, the tree keeps working.
     name: "cli-missing",
     workspace: (ctx) => workspace(ctx, "cli-missing", '[project]\nname = "no-cli"\n\n[tool.kitaru]\nstack = "prod"\n'),

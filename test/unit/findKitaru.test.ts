@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { describeLookup, findKitaru, type LookupInput } from "../../src/core/findKitaru";
+import { describeLookup, describeLookupSteps, findKitaru, ignoredPathValues, kitaruPathSettingsTarget, type LookupInput } from "../../src/core/findKitaru";
 
 function input(files: string[], overrides: Partial<LookupInput> = {}): LookupInput {
   const set = new Set(files);
@@ -78,3 +78,33 @@ function pick(r: ReturnType<typeof findKitaru>): [string, string, string] | [str
   if (r.kind === "found" || r.kind === "restricted") return [r.kind, r.step, r.path];
   return [r.kind];
 }
+
+test("the log's account of the chain: which step won, what each step found", () => {
+  const found = findKitaru(input(["/usr/bin/kitaru"], { pythonExecutable: "/envs/a/bin/python" }));
+  assert.deepEqual(describeLookupSteps(found, ""), [
+    "1. the kitaru.path setting: not set",
+    "2. the Python extension's selected environment: no kitaru at /envs/a/bin/kitaru",
+    "3. the workspace's virtual environment: no kitaru at /ws/pkg/.venv/bin/kitaru, /ws/pkg/venv/bin/kitaru, /ws/.venv/bin/kitaru, /ws/venv/bin/kitaru",
+    "4. PATH: found /usr/bin/kitaru (used); no kitaru at /usr/local/bin/kitaru",
+  ]);
+  const fromSetting = findKitaru(input(["/opt/kitaru"], { setting: "/opt/kitaru" }));
+  assert.deepEqual(describeLookupSteps(fromSetting, "/opt/kitaru"), [
+    "1. the kitaru.path setting: found /opt/kitaru (used)",
+    "2. the Python extension's selected environment: not reached",
+    "3. the workspace's virtual environment: not reached",
+    "4. PATH: not reached",
+  ]);
+  const restricted = findKitaru(input(["/ws/.venv/bin/kitaru"], { trusted: false }));
+  assert.match(describeLookupSteps(restricted, "")[2]!, /^3\. the workspace's virtual environment: found \/ws\/\.venv\/bin\/kitaru, refused: Restricted Mode/);
+  assert.match(describeLookupSteps(findKitaru(input([], { setting: "/nope" })), "/nope")[0]!, /^1\. the kitaru\.path setting: \/nope: it is not an executable file/);
+});
+
+test("a workspace kitaru.path in Restricted Mode is named as ignored", () => {
+  assert.deepEqual(ignoredPathValues({ workspaceValue: "/ws/bin/kitaru", globalValue: "/usr/bin/kitaru" }, true), []);
+  assert.deepEqual(ignoredPathValues({ workspaceValue: "/ws/bin/kitaru", workspaceFolderValue: " " }, false), ["kitaru.path is set in the workspace settings (/ws/bin/kitaru), but ignored: in Restricted Mode only user and remote settings can name the executable."]);
+});
+
+test("where kitaru.path is set: the Remote settings in a remote window, else the user settings", () => {
+  assert.deepEqual(kitaruPathSettingsTarget("ssh-remote"), { where: "your Remote settings", button: "Open Remote Settings", command: "workbench.action.openRemoteSettings", args: { query: "kitaru.path" } });
+  assert.deepEqual(kitaruPathSettingsTarget(undefined), { where: "your user settings", button: "Open User Settings", command: "workbench.action.openGlobalSettings", args: { query: "kitaru.path" } });
+});

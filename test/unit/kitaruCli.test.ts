@@ -5,7 +5,11 @@ import {
   authRefusal,
   describeLogin,
   describeLogout,
+  describeSettingOrigin,
+  describeStackPicker,
   describeStackSwitch,
+  envSourceText,
+  resolveCommandLines,
   displayCommandLine,
   failureText,
   parseCliOutput,
@@ -261,9 +265,44 @@ test("stack switch: code that chooses its own stack is named", () => {
     ],
   );
   const m = describeStackSwitch(resolution({ stack: setting("stack", GPU.id, "global", { file: "/c/config.yaml", line: 2 }) }), GPU, { pins });
-  assert.equal(m.text, "Active stack is now 'gpu'; this workspace runs on it. Code still chooses its own stack in 2 places: @flow(stack='gpu-cluster') on research (agent.py:4); research.run(stack=pick()) (agent.py:12).");
+  // Every pin counts, also the one naming the stack just chosen: that flow keeps it whatever is chosen next.
+  assert.equal(m.text, "Active stack is now 'gpu'; this workspace runs on it. Code still chooses its own stack in 3 places: @flow(stack='gpu-cluster') on research (agent.py:4); @flow(stack='gpu') on same (agent.py:8, the stack just chosen); and 1 more.");
   assert.equal(m.severity, "warning");
   assert.deepEqual(m.open, { file: "/ws/agent.py", line: 4, column: 13 });
+});
+
+test("stack switch: a decorator pin naming the chosen stack is counted (monorepo member, /tmp/w1)", () => {
+  const src = 'import kitaru\nfrom kitaru import flow\n\n@flow(stack="gpu")\ndef alpha_flow(x): ...\n\nalpha_flow.run("hi", stack="prod")\n';
+  const pins = stackPinsInModule("/w1/packages/alpha/src/flows.py", readPythonModule(src));
+  const alpha = resolution({ stack: setting("stack", "alpha-stack", "pyproject", { file: "/w1/packages/alpha/pyproject.toml", line: 5 }) });
+  const m = describeStackSwitch(alpha, GPU, { pins, base: "/w1" });
+  assert.equal(m.text, "Active stack is now 'gpu'; this workspace still runs on 'alpha-stack' from packages/alpha/pyproject.toml:5. Code still chooses its own stack in 2 places: @flow(stack='gpu') on alpha_flow (packages/alpha/src/flows.py:4, the stack just chosen); alpha_flow.run(stack='prod') (packages/alpha/src/flows.py:7).");
+  // The picker says the same about the same project and pins.
+  assert.equal(describeStackPicker(alpha, pins, "/w1"), "Choose the active stack. Note: this workspace runs on 'alpha-stack' from packages/alpha/pyproject.toml:5 whatever is chosen here, and code chooses its own stack in 2 places (@flow(stack='gpu') on alpha_flow (packages/alpha/src/flows.py:4), …).");
+  assert.equal(describeStackPicker(resolution({ stack: setting("stack", GPU.id, "global", { file: "/c/config.yaml", line: 2 }) }), pins.slice(0, 1), "/w1"), "Choose the active stack (kitaru stack use). Note: code chooses its own stack in one place (@flow(stack='gpu') on alpha_flow (packages/alpha/src/flows.py:4)), which this does not change.");
+  assert.equal(describeStackPicker(undefined, []), "Choose the active stack (kitaru stack use)");
+  // Only pins that name the chosen stack: said, but nothing to warn about.
+  assert.equal(describeStackSwitch(resolution({ stack: setting("stack", GPU.id, "global", { file: "/c/config.yaml", line: 2 }) }), GPU, { pins: pins.slice(0, 1), base: "/w1" }).severity, "info");
+});
+
+test("a variable from kitaru.environment in a workspace settings file names the file and line", () => {
+  const s = setting("stack", "prod", "env", { env: "KITARU_STACK", via: "kitaru.environment setting", file: "/ws/.vscode/settings.json", line: 4 });
+  assert.equal(describeSettingOrigin(s, "/ws"), "$KITARU_STACK (kitaru.environment setting in .vscode/settings.json:4)");
+  assert.equal(envSourceText({ via: "env file .env", file: "/ws/.env", line: 2 }, "/ws"), ".env:2");
+  assert.equal(envSourceText({ via: "kitaru.environment setting" }), "kitaru.environment setting");
+  assert.equal(envSourceText({}), "");
+});
+
+test("the command line that gives the explain view's answer: --env-file, and kitaru.environment's names (never values)", () => {
+  assert.deepEqual(resolveCommandLines({ workspace: "/ws", cwd: "/ws" }), ["Same answer on the command line: kitaru-config resolve --workspace /ws"]);
+  assert.deepEqual(resolveCommandLines({ workspace: "/my ws", cwd: "/my ws/pkg", envFile: "/my ws/.env", call: "src/a.py:3", settingVariables: ["KITARU_STACK", "KITARU_AUTH_TOKEN"] }), [
+    "Same answer on the command line: kitaru-config resolve --workspace '/my ws' --cwd '/my ws/pkg' --env-file '/my ws/.env' --call src/a.py:3",
+    "The command line cannot see the kitaru.environment setting: set KITARU_AUTH_TOKEN and KITARU_STACK in its environment first (they add these variables here).",
+  ]);
+  assert.deepEqual(resolveCommandLines({ workspace: "/ws", envFileUnread: "/ws/missing.env", settingVariables: ["KITARU_STACK"] }).slice(1), [
+    "The command line cannot see the kitaru.environment setting: set KITARU_STACK in its environment first (it adds this variable here).",
+    "kitaru.envFile names /ws/missing.env, which could not be read, so it is not passed.",
+  ]);
 });
 
 test("login: local, remote, and still overridden by KITARU_SERVER_URL", () => {

@@ -5,7 +5,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as vscode from "vscode";
-import { api, run, setSetting, stackRow, type Api } from "./cliApi";
+import { api, filesUnder, run, setSetting, stackRow, type Api } from "./cliApi";
+import { waitFor } from "./util";
 
 suite("kitaru CLI commands in Restricted Mode", () => {
   let a: Api;
@@ -36,8 +37,11 @@ suite("kitaru CLI commands in Restricted Mode", () => {
       assert.strictEqual(r.ok, false);
       const shown = a.cli.messages();
       assert.strictEqual(shown.length, 1, JSON.stringify(shown, null, 1));
-      assert.match(shown[0]!.text, /^Kitaru: this workspace is in Restricted Mode, so the kitaru found inside it \(\.venv\/bin\/kitaru, from the workspace's virtual environment\) is not run\. Trust the workspace to use it, or set kitaru\.path in your user settings/);
-      assert.deepStrictEqual(shown[0]!.actions, ["Manage Workspace Trust", "Show Logs"]);
+      // code-server is a remote window: kitaru.path counts from the Remote settings there, not the local user settings.
+      const where = vscode.env.remoteName ? "your Remote settings" : "your user settings";
+      assert.strictEqual(shown[0]!.text, `Kitaru: this workspace is in Restricted Mode, so the kitaru found inside it (.venv/bin/kitaru, from the workspace's virtual environment) is not run. Trust the workspace to use it, or set kitaru.path in ${where} to a kitaru installed outside the workspace.`);
+      assert.deepStrictEqual(shown[0]!.actions, ["Manage Workspace Trust", vscode.env.remoteName ? "Open Remote Settings" : "Open User Settings", "Show Logs"]);
+      assert.deepStrictEqual(shown[0]!.actionCommands[1], { command: vscode.env.remoteName ? "workbench.action.openRemoteSettings" : "workbench.action.openGlobalSettings", args: [{ query: "kitaru.path" }] });
       assert.strictEqual(calls(), 0, "the workspace's kitaru never ran");
     });
   }
@@ -53,6 +57,22 @@ suite("kitaru CLI commands in Restricted Mode", () => {
       assert.strictEqual(calls(), 0);
     } finally {
       await setSetting("path", undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test("a kitaru.path in the workspace settings is ignored in Restricted Mode, and the log says so", async function () {
+    this.timeout(20_000);
+    // Written to the file: VS Code does not even let an untrusted workspace's value be read back.
+    const settings = path.join(ws, ".vscode", "settings.json");
+    fs.mkdirSync(path.dirname(settings), { recursive: true });
+    fs.writeFileSync(settings, '{\n  "kitaru.path": "/opt/elsewhere/kitaru"\n}\n');
+    try {
+      const found = await a.cli.locate();
+      assert.deepStrictEqual([found.kind, found.step], ["restricted", "venv"], "VS Code does not apply the workspace value");
+      const log = await waitFor(() => filesUnder(a.cli.logDirectory).map((f) => fs.readFileSync(f, "utf8")).find((t) => t.includes("kitaru.path is set in the workspace settings")), { what: "the ignored value in the log", timeoutMs: 15_000 });
+      assert.match(log, /kitaru\.path is set in the workspace settings \(\/opt\/elsewhere\/kitaru\), but ignored: in Restricted Mode only user and remote settings can name the executable\./);
+    } finally {
+      fs.rmSync(path.dirname(settings), { recursive: true, force: true });
     }
   });
 

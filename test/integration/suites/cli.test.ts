@@ -23,6 +23,12 @@ suite("kitaru CLI commands", () => {
   const pyproject = () => path.join(ws, "pyproject.toml");
   let original: string;
 
+  /** How a kitaru.environment variable's origin reads: the workspace settings file and the variable's line in it. */
+  function fromSetting(name: string): string {
+    const lines = fs.readFileSync(path.join(ws, ".vscode", "settings.json"), "utf8").split(/\r?\n/);
+    return `kitaru.environment setting in .vscode/settings.json:${lines.findIndex((l) => l.includes(`"${name}"`)) + 1}`;
+  }
+
   /** The one message the last command showed. */
   function only(command: string): { severity: string; text: string; actions: string[] } {
     const shown = a.cli.messages();
@@ -160,7 +166,7 @@ suite("kitaru CLI commands", () => {
     await setEnvironment({ KITARU_STACK: "gpu" });
     const result = await run("kitaru.switchStack", "prod");
     assert.ok(result.ok);
-    assert.strictEqual(only("Switch Stack").text, "Kitaru: Active stack is now 'prod'; this workspace still runs on 'gpu' from $KITARU_STACK (kitaru.environment setting).");
+    assert.strictEqual(only("Switch Stack").text, `Kitaru: Active stack is now 'prod'; this workspace still runs on 'gpu' from $KITARU_STACK (${fromSetting("KITARU_STACK")}).`);
     assert.strictEqual(fakeCalls().pop()!.env.KITARU_STACK, "gpu", "the explained environment reaches the child");
     await setEnvironment(undefined);
   });
@@ -316,8 +322,7 @@ suite("kitaru CLI commands", () => {
     this.timeout(30_000);
     await setEnvironment({ KITARU_SERVER_URL: "https://ci.example.com", KITARU_AUTH_TOKEN: CI_TOKEN, KITARU_PROJECT: "ci" });
     const before = fakeCalls().length;
-    const refusal =
-      "Kitaru: cannot log in to a server while auth environment variables are set: KITARU_SERVER_URL (kitaru.environment setting) and KITARU_AUTH_TOKEN (kitaru.environment setting). They decide the connection, and Kitaru refuses to override them. Unset them first, or rely on those variables directly.";
+    const refusal = `Kitaru: cannot log in to a server while auth environment variables are set: KITARU_SERVER_URL (${fromSetting("KITARU_SERVER_URL")}) and KITARU_AUTH_TOKEN (${fromSetting("KITARU_AUTH_TOKEN")}). They decide the connection, and Kitaru refuses to override them. Unset them first, or rely on those variables directly.`;
     let r = await run("kitaru.loginRemote", { server: "https://kitaru.example.com", apiKey: API_KEY });
     assert.strictEqual(r.ok, false);
     assert.strictEqual(only("Log In to Server").text, refusal);
@@ -334,7 +339,7 @@ suite("kitaru CLI commands", () => {
     const msg = only("Log In");
     assert.strictEqual(
       msg.text,
-      "Kitaru: Connected to the local Kitaru server at http://127.0.0.1:8383; this workspace still connects to https://ci.example.com from $KITARU_SERVER_URL (kitaru.environment setting). Kitaru warned: Auth environment variables are active (KITARU_SERVER_URL, KITARU_AUTH_TOKEN). The local server will start, but runtime connections may still use those environment variables.",
+      `Kitaru: Connected to the local Kitaru server at http://127.0.0.1:8383; this workspace still connects to https://ci.example.com from $KITARU_SERVER_URL (${fromSetting("KITARU_SERVER_URL")}). Kitaru warned: Auth environment variables are active (KITARU_SERVER_URL, KITARU_AUTH_TOKEN). The local server will start, but runtime connections may still use those environment variables.`,
     );
     assert.strictEqual(msg.severity, "warning");
     await setEnvironment(undefined);

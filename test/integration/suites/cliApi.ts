@@ -9,6 +9,8 @@ export interface ShownMessage {
   severity: "info" | "warning" | "error";
   text: string;
   actions: string[];
+  /** The VS Code command each action runs (when it runs one), with its arguments. */
+  actionCommands: ({ command: string; args: unknown[] } | undefined)[];
   command: string;
 }
 

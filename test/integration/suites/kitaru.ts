@@ -7,14 +7,19 @@ export interface TreeRow {
   label: string;
   description: string;
   tooltip: string;
+  /** What menus match with `viewItem =~ ...`. */
+  contextValue: string;
+  /** The command a click runs (URIs given as paths). */
+  command?: { command: string; arguments: unknown[] };
   children: TreeRow[];
 }
 
 export interface KitaruApi {
-  current(): { resolution: { settings: Record<string, { value: unknown; source: string }>; problems: { code: string; severity: string; message: string }[]; configDir: { path: string } }; project: { dir: string } } | undefined;
+  current(): { resolution: { settings: Record<string, { value: unknown; source: string }>; problems: { code: string; severity: string; message: string; file?: string; env?: string; span?: { start: { line: number; column: number } } }[]; configDir: { path: string }; secrets: { name: string; location: string; display: string; effective: boolean; unused?: string; plainTextInWorkspace: boolean }[] }; project: { dir: string } } | undefined;
   refresh(): Promise<unknown>;
   treeSnapshot(depth?: number): Promise<TreeRow[]>;
   statusBar(): { text: string; tooltip: string; visible: boolean };
+  view(): { message: string | undefined; description: string | undefined; welcome: boolean };
   ready: Promise<void>;
 }
 

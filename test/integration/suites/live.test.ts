@@ -86,7 +86,9 @@ suite("live refresh", () => {
     await after("token in pyproject", () => fs.appendFileSync(pyproject(), `auth_token = "${SECRET}"\n`), (r) => row(r, "Secrets", "auth_token"));
     const rows = await api.treeSnapshot(4);
     const secrets = row(rows, "Secrets")!;
-    assert.match(secrets.description, /1 in plain text in a committed file/);
+    assert.match(secrets.description, /1 in plain text in a file git does not ignore \(likely committed\)/);
+    // Kitaru never reads auth_token from pyproject.toml: it is not "overridden", it is unused.
+    assert.match(row(rows, "Secrets", "auth_token")!.description, /workspace file \(not used: Kitaru never reads auth_token from pyproject\.toml\)/);
     assert.match(row(rows, "Secrets", "auth_token")!.tooltip, /likely committed/);
     assert.ok(!allText(rows).includes(SECRET), "the token never appears in the tree");
     assert.ok(!api.statusBar().tooltip.includes(SECRET));

@@ -1,0 +1,107 @@
+/**
+ * Diagnostics on the files the explained environment comes from: the env file
+ * (`kitaru.envFile`) and a workspace `.vscode/settings.json` (or
+ * `.code-workspace`) holding `kitaru.environment`. Problems the core reports
+ * about a variable set there (`KITARU_DEFAULT_MODEL is set but empty`), lines
+ * of the env file that set nothing, and a secret written there in plain text
+ * in a file git does not ignore. `pyproject.toml` and `kitaru.yaml` have their
+ * own checks (fileChecks.ts); this collection never touches them.
+ */
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { Problem } from "../core/problems";
+import { secretFile, type SecretStatus } from "../core/secretStatus";
+import type { FeatureContext } from "./extension";
+import type { GitIgnoreStatus } from "./gitIgnore";
+import type { Snapshot } from "./model";
+
+/** The files whose variables the snapshot's environment holds. */
+export function environmentFiles(snap: Snapshot | undefined): Set<string> {
+  const files = new Set<string>();
+  if (!snap) return files;
+  if (snap.environment.envFile && !snap.environment.envFile.error) files.add(snap.environment.envFile.path);
+  for (const at of Object.values(snap.environment.positions)) files.add(at.file);
+  return files;
+}
+
+/**
+ * A clear-text secret from the env file or workspace settings, in a workspace
+ * file git does not ignore (or whose status is not known): a warning, as for a
+ * token in pyproject.toml.
+ */
+export function leakProblems(snap: Snapshot | undefined, ignored: (file: string) => boolean | undefined): Problem[] {
+  if (!snap) return [];
+  const base = snap.project.folder.uri.fsPath;
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  for (const s of snap.resolution.secrets) {
+    const variable = envVariable(s);
+    const file = secretFile(s.origin);
+    if (s.kind !== "value" || !s.plainTextInWorkspace || !variable || !file || ignored(file) === true) continue;
+    const key = `${file}\0${variable}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const at = snap.environment.positions[variable];
+    const line = at?.file === file ? at.line : (s.origin && "env" in s.origin ? s.origin.line : undefined) ?? 1;
+    const shown = path.relative(base, file).startsWith("..") ? file : path.relative(base, file);
+    const inSettings = s.origin && "env" in s.origin && s.origin.via?.startsWith("kitaru.environment");
+    // KITARU_IMAGE's image.environment.GH_TOKEN names both; a token variable is named by itself.
+    const what = s.name.startsWith("image.") ? `${variable} (${s.name})` : variable;
+    out.push({
+      severity: "warning",
+      code: "secret-in-file",
+      file,
+      env: variable,
+      key: s.name,
+      span: at?.file === file ? { start: { line, column: at.column }, end: { line, column: at.endColumn } } : { start: { line, column: 1 }, end: { line, column: 1 } },
+      message: inSettings
+        ? `${what} is a secret in plain text in ${shown} (kitaru.environment), a file git does not ignore (likely committed). Move it to a git-ignored env file named by kitaru.envFile, or set it in your shell, and rotate it.`
+        : `${what} is a secret in plain text in ${shown}, a file git does not ignore (likely committed). Add ${path.basename(file)} to .gitignore, or set the variable in your shell instead, and rotate it.`,
+    });
+  }
+  return out;
+}
+
+function envVariable(s: SecretStatus): string | undefined {
+  return s.origin && "env" in s.origin ? s.origin.env : undefined;
+}
+
+export function registerEnvDiagnostics({ context, model }: FeatureContext, git: GitIgnoreStatus): vscode.DiagnosticCollection {
+  const collection = vscode.languages.createDiagnosticCollection("kitaru-environment");
+  context.subscriptions.push(collection);
+  const update = () => {
+    const snap = model.current;
+    const files = environmentFiles(snap);
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    const add = (p: Problem) => {
+      if (!p.file || !files.has(p.file)) return;
+      const list = byFile.get(p.file) ?? [];
+      list.push(toDiagnostic(p));
+      byFile.set(p.file, list);
+    };
+    for (const p of snap?.resolution.problems ?? []) add(p);
+    for (const p of leakProblems(snap, (f) => git.ignored(f))) add(p);
+    collection.clear();
+    for (const [file, diagnostics] of byFile) collection.set(vscode.Uri.file(file), diagnostics);
+  };
+  model.onDidChange(update, undefined, context.subscriptions);
+  git.onDidChange(update, undefined, context.subscriptions);
+  update();
+  return collection;
+}
+
+const SEVERITY: Record<Problem["severity"], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+function toDiagnostic(p: Problem): vscode.Diagnostic {
+  const start = p.span?.start ?? { line: 1, column: 1 };
+  const end = p.span?.end ?? start;
+  const range = new vscode.Range(start.line - 1, start.column - 1, end.line - 1, Math.max(end.column - 1, start.column - 1));
+  const d = new vscode.Diagnostic(range, p.message, SEVERITY[p.severity]);
+  d.source = "kitaru";
+  d.code = p.code;
+  return d;
+}
