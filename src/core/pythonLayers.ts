@@ -205,7 +205,9 @@ function applySpreads(file: string, args: PyCallArgs, into: LayerValues, problem
   const keys = kind === "configure" ? [...EXECUTION_KEYS, "project"] : EXECUTION_KEYS;
   const written = new Set(args.kwargs.map((k) => k.name));
   const open = keys.filter((k) => !written.has(k));
-  for (const star of args.starKwargs) {
+  for (const spread of args.starKwargs) {
+    // The text may hold a literal (`**{key: "kat_…"}`): masked before it goes anywhere.
+    const star = { ...spread, text: maskSecretsInText(spread.text) };
     for (const key of open) {
       into.set(key, { value: null, dynamic: star.text, origin: originAt(file, star.span), note: `${star.text} may set ${key} at run time` });
     }

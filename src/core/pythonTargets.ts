@@ -53,11 +53,12 @@ export function settingTargets(summary: PythonModuleSummary, options: { linkedCa
       // Module level: it runs when the module is imported, before any of its flows start.
       contexts = flowContexts;
     } else {
-      // Calls it precedes in the same function (or at module level, in a module without flows).
+      // The calls it applies to: those after it in the same function; for one at module level (in a
+      // module without flows), module-level calls after it and every call inside a function (which
+      // runs after the module body). Module code runs top to bottom: a call before it is not one.
       contexts = calls
-        .filter((call) => sameFunction(call.enclosingFunction, c.enclosingFunction) && before(c.span.end, call.span.start))
+        .filter((call) => (sameFunction(call.enclosingFunction, c.enclosingFunction) && before(c.span.end, call.span.start)) || (c.enclosingFunction === null && call.enclosingFunction !== null))
         .map((call) => ({ call: call.span.start.line }));
-      if (!contexts.length && c.enclosingFunction === null) contexts = calls.map((call) => ({ call: call.span.start.line }));
     }
     add(c, "configure", "configure()", contexts, ["project"]);
   }

@@ -17,6 +17,7 @@ import { buildFrozenSpec, formatFrozenSpec } from "../../src/core/frozenSpec";
 import { nodeHost } from "../../src/core/host";
 import { readPythonModule } from "../../src/core/python/reader";
 import { moduleProblems } from "../../src/core/pythonLayers";
+import { settingTargets, targetsAt } from "../../src/core/pythonTargets";
 import { resolveConfiguration } from "../../src/core/resolve";
 import { resolutionJson } from "../../src/core/serialize";
 import { memoryHost } from "./helpers";
@@ -72,6 +73,12 @@ test("imported, the flow's module runs its module-level configure() but not the 
   const summary = readPythonModule(flows);
   assert.deepEqual(summary.configureCalls.map((c) => c.mainGuard), [false, true]);
   assert.equal(summary.flowCalls[0]!.mainGuard, true);
+});
+
+test("hover contexts of a module-level configure() in a script: calls after it and calls in functions, not a call before it", () => {
+  const script = 'import kitaru\nfrom flows import f\n\nf.run(1)\nkitaru.configure(cache=False)\nf.run(2)\n\ndef main():\n    f.run(3)\n';
+  const targets = settingTargets(readPythonModule(script));
+  assert.deepEqual(targetsAt(targets, { line: 5, column: 18 }).map((t) => t.contexts), [[{ call: 6 }, { call: 9 }]]);
 });
 
 // --- 2. **kwargs ----------------------------------------------------------------------------
@@ -156,6 +163,14 @@ test("**opts in @flow(...) and kitaru.configure(...): dynamic in that layer; the
   // A dict literal with a non-literal part: its string keys are read, the rest is a spread.
   const mixed = readPythonModule('from kitaru import flow\n@flow(**{"retries": 2, **more})\ndef g():\n    pass\n').flows[0]!;
   assert.deepEqual([mixed.kwargs.map((k) => k.name), mixed.starKwargs.map((s) => s.text)], [["retries"], ["**more"]]);
+});
+
+test("a spread's text is masked wherever it shows: values, notes, problems, lens details, the frozen spec", () => {
+  const src = 'from kitaru import flow\n\n@flow\ndef f():\n    pass\n\ndef main(k):\n    f.run(**{k: "kat_live_0123456789abcdefXYZ"})\n';
+  const r = resolveConfiguration(memoryHost({ "/ws/m.py": src }), { workspace: "/ws", call: "m.py:8" });
+  assert.equal(r.settings.stack?.dynamic, '**{k: "kat_****"}');
+  const everything = [JSON.stringify(resolutionJson(r)), formatResolution(r, { color: false }), JSON.stringify(executionSummary(r.settings, "/ws")), formatFrozenSpec(buildFrozenSpec(r), { method: "run" }), JSON.stringify(moduleProblems("/ws/m.py", readPythonModule(src)))].join("\n");
+  assert.doesNotMatch(everything, /kat_live_0123456789abcdefXYZ/);
 });
 
 // --- 3. deploy() labels -----------------------------------------------------------------------
