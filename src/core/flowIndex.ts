@@ -322,7 +322,7 @@ export function modulePythonProblems(index: FlowIndex, file: string, resolver: M
       if (!r) continue;
       for (const p of r.problems) {
         if (p.code !== "checkpoint-cache-replaced" || p.file !== file || p.key !== key) continue;
-        hints.push({ flow: def.name, problem: mayReplace(p, r, cp.name) });
+        hints.push({ flow: def.name, problem: p });
       }
     }
   }
@@ -343,15 +343,6 @@ export function modulePythonProblems(index: FlowIndex, file: string, resolver: M
     .map((p, i) => ({ p: maskProblemText(p), i }))
     .sort((a, b) => at(a.p) - at(b.p) || a.i - b.i)
     .map(({ p }) => p);
-}
-
-/** An execution-level cache only known at run time (`**opts`, an expression) may replace the checkpoint's, or not. */
-function mayReplace(p: Problem, r: Resolution, checkpoint: string): Problem {
-  const cache = r.settings.cache;
-  if (!cache || cache.dynamic === undefined) return p;
-  const o = cache.origin;
-  const where = o ? ("env" in o ? o.env : `${o.file}:${o.line}`) : cache.source;
-  return { ...p, message: `@checkpoint(cache=...) on ${checkpoint} may be replaced by the execution-level cache, which is only known at run time: ${cache.dynamic} from ${where}.` };
 }
 
 function inheritedHints(file: string, checkpoints: readonly PyDecorated[], resolver: ModuleResolver): Problem[] {

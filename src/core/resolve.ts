@@ -352,7 +352,10 @@ function applyCheckpoints(python: PythonLayers, settings: Record<string, Setting
           file: own.origin.file,
           key,
           ...(own.origin.span ? { span: own.origin.span } : {}),
-          message: `@checkpoint(cache=...) on ${checkpoint.name} is replaced by the execution-level cache = ${JSON.stringify(execSet.value)} from ${describeOrigin(execSet)}.`,
+          message:
+            execSet.dynamic !== undefined
+              ? `@checkpoint(cache=...) on ${checkpoint.name} may be replaced by the execution-level cache, which is only known at run time: ${execSet.dynamic} from ${describeOrigin(execSet)}.`
+              : `@checkpoint(cache=...) on ${checkpoint.name} is replaced by the execution-level cache = ${JSON.stringify(execSet.value)} from ${describeOrigin(execSet)}.`,
         });
       }
     } else if (own) {

@@ -142,6 +142,7 @@ test("**{...} literal: read as keywords; **opts: every other setting is dynamic 
   assert.match(formatFrozenSpec(spec, { method: "run" }), /resolved_execution\.stack = \*\*opts {2}\(invocation; if it does not set it: "gpu" \(decorator\)\)/);
   // The checkpoint's own cache may be replaced, not certainly.
   assert.equal(r.settings["checkpoint.step.cache"]?.dynamic, "**opts");
+  assert.deepEqual(r.problems.filter((p) => p.code === "checkpoint-cache-replaced").map((p) => p.message), ["@checkpoint(cache=...) on step may be replaced by the execution-level cache, which is only known at run time: **opts from /ws/app.py:14."]);
   // Human output: the next layer is what applies otherwise, not struck through as overridden.
   const text = formatResolution(r, { color: false });
   assert.match(text, /stack += ‹dynamic: \*\*opts› +run\(\) argument +app\.py:14/);
