@@ -56,6 +56,13 @@ const UNUSED_WHEN_UNRESOLVED: Record<string, string> = {
   KITARU_LOG_STORE_API_KEY: "Kitaru refuses the KITARU_LOG_STORE_* variables as set (see Problems)",
 };
 
+/** The setting a secret variable is for, when it has one; and the KITARU_* name Kitaru copies over a ZENML_* one. */
+const VARIABLE_KEYS: Record<string, { key: string; replacedBy?: string }> = {
+  KITARU_AUTH_TOKEN: { key: "auth_token" },
+  KITARU_LOG_STORE_API_KEY: { key: "log_store.api_key" },
+  ZENML_STORE_API_KEY: { key: "auth_token", replacedBy: "KITARU_AUTH_TOKEN" },
+};
+
 /** The file a secret's value sits in, when it is in one (an env origin read from a file counts). */
 export function secretFile(origin: Origin | undefined): string | undefined {
   return origin?.file;
@@ -100,14 +107,16 @@ export function collectSecrets(input: Input): SecretStatus[] {
     const from = input.host.envOrigins?.[name];
     const origin: Origin = { env: name, ...(from ? { via: from.label } : {}), ...(from?.file ? { file: from.file, line: from.line ?? 1 } : {}) };
     const location = locate(origin);
+    const known = VARIABLE_KEYS[name];
+    const replaced = known?.replacedBy !== undefined && (input.host.env[known.replacedBy] ?? "").trim() !== "";
     out.push({
-      name,
+      name: known?.key ?? name,
       kind: "value",
       display: maskSecret(value),
       source: name.startsWith("ZENML_") ? "zenml-env" : "env",
       origin,
       location,
-      ...(UNUSED_WHEN_UNRESOLVED[name] ? { effective: false, unused: UNUSED_WHEN_UNRESOLVED[name] } : { effective: true }),
+      ...(UNUSED_WHEN_UNRESOLVED[name] ? { effective: false, unused: UNUSED_WHEN_UNRESOLVED[name] } : { effective: !replaced }),
       plainTextInWorkspace: location === "workspace-file",
     });
   }

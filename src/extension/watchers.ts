@@ -30,6 +30,11 @@ export function registerWatchers(context: vscode.ExtensionContext, model: Kitaru
   repo.onDidChange(refresh, undefined, subs);
   repo.onDidDelete(refresh, undefined, subs);
   subs.push(repo);
+  // A kitaru.yaml appearing in the workspace can turn a folder into a Kitaru project (the welcome goes).
+  const yamls = vscode.workspace.createFileSystemWatcher("**/kitaru.yaml");
+  yamls.onDidCreate(rediscover, undefined, subs);
+  yamls.onDidDelete(rediscover, undefined, subs);
+  subs.push(yamls);
   const python = vscode.workspace.createFileSystemWatcher("**/*.py");
   python.onDidChange(refresh, undefined, subs);
   python.onDidCreate(refresh, undefined, subs);

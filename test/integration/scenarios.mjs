@@ -23,7 +23,17 @@ import * as path from "node:path";
 import { cliScenarios } from "./cliScenarios.mjs";
 import { fileCheckScenarios } from "./fileCheckScenarios.mjs";
 import { pythonScenarios } from "./pythonScenarios.mjs";
+import { spawnSync } from "node:child_process";
 import { openViewContainer, resizeSideBar, saveScreenshot, dismissNotifications, waitForTreeRows, hover } from "./ui.mjs";
+
+/** Secrets the environment scenario writes into its files; they must not appear in any log or result. */
+export const ENV_SECRETS = {
+  envToken: "kat_envfile_7Rq2Lm9Xv4Tn8Wz3Kd5H",
+  logKey: "ddlogkey_committed_4Fh8Qp2Zs6Vb1Nx9",
+  ghToken: "ghp_EnvFileImageToken0123456789abcdefAB",
+  ignoredToken: "kat_ignoredfile_3Jw6Yt1Gc8Ms5Pq2",
+  settingsToken: "zenml_settings_key_9Lk3Hd7Fs2Qa6Wm",
+};
 
 /** Name of the first view in the Kitaru view container, from package.json. */
 function firstKitaruView(ctx) {
@@ -110,6 +120,72 @@ export const scenarios = [
     env: (ctx) => hermeticEnv(ctx, ctx.tmpDir),
     settings: {},
     suites: ["multiroot.test.ts"],
+  },
+  {
+    // The explained environment from files in the workspace: an env file that git does not
+    // ignore, one that it does, a missing one, and kitaru.environment in .vscode/settings.json.
+    name: "environment",
+    workspace: (ctx) => {
+      const dir = path.join(ctx.tmpDir, "env-workspace");
+      fs.mkdirSync(path.join(dir, ".vscode"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "pyproject.toml"), '[project]\nname = "env-demo"\n\n[tool.kitaru]\nstack = "prod"\n');
+      fs.writeFileSync(
+        path.join(dir, ".env"),
+        [
+          "# local overrides",
+          "KITARU_SERVER_URL=https://kitaru.example.com",
+          `KITARU_AUTH_TOKEN=${ENV_SECRETS.envToken}`,
+          "KITARU_DEFAULT_MODEL=",
+          `KITARU_LOG_STORE_API_KEY=${ENV_SECRETS.logKey}`,
+          "BROKEN LINE WITHOUT EQUALS",
+          `KITARU_IMAGE='{"environment": {"GH_TOKEN": "${ENV_SECRETS.ghToken}"}}'`,
+          "",
+        ].join("\n"),
+      );
+      fs.writeFileSync(path.join(dir, "ignored.env"), `KITARU_SERVER_URL=https://kitaru.example.com\nKITARU_AUTH_TOKEN=${ENV_SECRETS.ignoredToken}\n`);
+      fs.writeFileSync(path.join(dir, ".gitignore"), "ignored.env\n");
+      fs.writeFileSync(
+        path.join(dir, ".vscode", "settings.json"),
+        JSON.stringify({ "kitaru.envFile": ".env", "kitaru.environment": { KITARU_PROJECT: "demo", ZENML_STORE_API_KEY: ENV_SECRETS.settingsToken } }, null, 2) + "\n",
+      );
+      // A repository, so VS Code's git extension can say which files git ignores.
+      const git = spawnSync("git", ["init", "-q", dir], { encoding: "utf8" });
+      if (git.status !== 0) throw new Error(`git init failed: ${git.stderr}`);
+      return dir;
+    },
+    env: (ctx) => ({ ...hermeticEnv(ctx, ctx.workspace), KITARU_AUTH_TOKEN: undefined, KITARU_SERVER_URL: undefined, KITARU_PROJECT: undefined, ZENML_STORE_API_KEY: undefined, ZENML_STORE_URL: undefined }),
+    settings: {},
+    suites: ["environment.test.ts"],
+    forbiddenOutput: Object.values(ENV_SECRETS),
+  },
+  {
+    // A folder with nothing of Kitaru's: the welcome instead of a tree of defaults, no status bar item.
+    name: "welcome",
+    workspace: (ctx) => {
+      const dir = path.join(ctx.tmpDir, "empty-folder");
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, "notes.md"), "# Not a Kitaru project\n");
+      fs.writeFileSync(path.join(dir, "tool.py"), "import json\nprint(json.dumps({}))\n");
+      return dir;
+    },
+    env: (ctx) => hermeticEnv(ctx, ctx.workspace),
+    settings: {},
+    suites: ["welcome.test.ts"],
+    screenshots: async (page, outDir, ctx) => {
+      // The welcome is what a person sees: its text and buttons in the view, and no status bar item.
+      const sidebar = await openViewContainer(page, "Kitaru");
+      const welcome = sidebar.locator(".welcome-view-content");
+      await welcome.getByText("No Kitaru project found in this workspace", { exact: false }).waitFor({ state: "visible", timeout: 20_000 });
+      const add = welcome.getByRole("button", { name: "Add Kitaru Settings to pyproject.toml" });
+      await add.waitFor({ state: "visible", timeout: 10_000 });
+      await welcome.getByRole("button", { name: "Open the Configuration Guide" }).waitFor({ state: "visible", timeout: 10_000 });
+      if ((await page.locator('[id="kitaru.status"], [id$=".kitaru.status"]').count()) !== 0 && (await page.locator('[id="kitaru.status"], [id$=".kitaru.status"]').first().isVisible())) throw new Error("the Kitaru status bar item is visible in an empty folder");
+      await saveScreenshot(page, outDir, "welcome");
+      // Its button adds [tool.kitaru]: the tree replaces the welcome.
+      await add.click();
+      await waitForTreeRows(page, firstKitaruView(ctx), { timeout: 20_000 });
+      await page.locator('[id="kitaru.status"], [id$=".kitaru.status"]').first().waitFor({ state: "visible", timeout: 10_000 });
+    },
   },
   ...cliScenarios,
   ...fileCheckScenarios,

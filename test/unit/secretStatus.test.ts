@@ -43,7 +43,7 @@ test("kitaru.environment in a workspace .vscode/settings.json is a workspace fil
 test("KITARU_LOG_STORE_API_KEY that Kitaru refuses (no backend) is still listed, masked, with why it is not used", () => {
   const host = withOrigins(memoryHost(files, { KITARU_LOG_STORE_API_KEY: `multi\n${API_KEY}` }), { KITARU_LOG_STORE_API_KEY: { label: "env file .env", file: "/ws/.env", line: 8 } });
   const r = resolveConfiguration(host, { workspace: "/ws" });
-  const key = r.secrets.find((s) => s.name === "KITARU_LOG_STORE_API_KEY");
+  const key = r.secrets.find((s) => s.name === "log_store.api_key");
   assert.ok(key, JSON.stringify(r.secrets));
   assert.deepEqual([key.location, key.plainTextInWorkspace, key.effective, key.source], ["workspace-file", true, false, "env"]);
   assert.equal(secretUse(key), " (not used: Kitaru refuses the KITARU_LOG_STORE_* variables as set (see Problems))");
@@ -61,6 +61,15 @@ test("a token in pyproject is not 'overridden': Kitaru never uses it", () => {
   // A real override still reads as one.
   assert.equal(secretUse({ effective: false }), " (overridden)");
   assert.equal(secretUse({ effective: true }), "");
+});
+
+test("ZENML_STORE_API_KEY that KITARU_AUTH_TOKEN replaces is listed as an overridden auth_token", () => {
+  const env = { KITARU_SERVER_URL: "https://k.example.com", KITARU_AUTH_TOKEN: TOKEN, KITARU_PROJECT: "p", ZENML_STORE_API_KEY: API_KEY };
+  const r = resolveConfiguration(withOrigins(memoryHost(files, env), { ZENML_STORE_API_KEY: { label: "kitaru.environment setting", file: "/ws/.vscode/settings.json", line: 5 } }), { workspace: "/ws" });
+  assert.deepEqual(r.secrets.map((s) => [s.name, s.location, secretUse(s), s.origin && "env" in s.origin ? s.origin.env : ""]), [
+    ["auth_token", "environment", "", "KITARU_AUTH_TOKEN"],
+    ["auth_token", "workspace-file", " (overridden)", "ZENML_STORE_API_KEY"],
+  ]);
 });
 
 test("secret-looking variables that are not Kitaru's are not listed", () => {

@@ -73,3 +73,34 @@ suite("tree: demo workspace", () => {
     assert.ok(!/kat_live|sk-[a-z]/.test(text));
   });
 });
+
+suite("tree: row menus", () => {
+  let api: KitaruApi;
+
+  suiteSetup(async function () {
+    this.timeout(90_000);
+    api = await kitaru();
+  });
+
+  /** Whether the view/item/context menu entry of `command` shows on a row with this contextValue (its `viewItem =~ /.../` tests, as VS Code evaluates them). */
+  function offered(command: string, contextValue: string): boolean {
+    const ext = vscode.extensions.getExtension("kitaru-tools.kitaru-config")!;
+    const entries = (ext.packageJSON.contributes.menus["view/item/context"] as { command: string; when: string }[]).filter((m) => m.command === command);
+    assert.ok(entries.length, `${command} is in view/item/context`);
+    return entries.some((m) => [...m.when.matchAll(/viewItem =~ \/((?:[^/\\]|\\.)+)\//g)].every((t) => new RegExp(t[1]!).test(contextValue)));
+  }
+
+  test("Copy as [tool.kitaru] Line only where [tool.kitaru] can hold the key; Copy as export Line only where a variable exists", async () => {
+    const rows = await api.treeSnapshot(3);
+    const settings = rows.flatMap((g) => g.children.filter((c) => c.contextValue.startsWith("setting")).map((c) => ({ group: g.label, ...c })));
+    const toml = settings.filter((s) => offered("kitaru.copyAsToml", s.contextValue)).map((s) => `${s.group}/${s.label}`);
+    const exported = settings.filter((s) => offered("kitaru.copyAsExport", s.contextValue)).map((s) => `${s.group}/${s.label}`);
+    // Connection and LLM keys cannot be set in [tool.kitaru] (Kitaru never reads server_url/project there).
+    for (const name of toml) assert.match(name, /^(Execution\/(stack|cache|retries)|Image\/.+)$/, `Copy as [tool.kitaru] is offered on ${name}`);
+    assert.ok(toml.includes("Execution/stack") && toml.includes("Image/base_image"), toml.join(", "));
+    for (const name of settings.map((s) => `${s.group}/${s.label}`).filter((n) => n.startsWith("Connection/"))) assert.ok(!toml.includes(name), `${name} has no [tool.kitaru] line`);
+    assert.ok(settings.some((s) => s.group === "Connection" && s.label === "server_url"), "the demo has a server_url row");
+    assert.ok(exported.includes("Connection/project") && exported.includes("Execution/stack") && !exported.some((n) => n.startsWith("Checkpoints/")), exported.join(", "));
+    assert.ok(!toml.includes("Connection/project"), "project is exported, but has no [tool.kitaru] line");
+  });
+});
