@@ -82,8 +82,17 @@ export function explainedEnvironment(base: NodeJS.ProcessEnv, settings: KitaruSe
  * are added. Returns a new list, errors first (the core's order otherwise kept).
  */
 export function placeEnvironmentProblems(problems: readonly Problem[], environment: ExplainedEnvironment): Problem[] {
+  const mentioned = (p: Problem) => {
+    // A problem about a variable that is not set (KITARU_LOG_STORE_BACKEND) is caused by ones that
+    // are: point at the first of those its message names.
+    const hits = Object.keys(environment.positions)
+      .map((name) => ({ name, at: new RegExp(`\\b${name}\\b`).exec(p.message)?.index }))
+      .filter((h): h is { name: string; at: number } => h.at !== undefined)
+      .sort((a, b) => a.at - b.at);
+    return hits[0] ? environment.positions[hits[0].name] : undefined;
+  };
   const placed = problems.map((p) => {
-    const at = p.env ? environment.positions[p.env] : undefined;
+    const at = (p.env ? environment.positions[p.env] : undefined) ?? (!p.file && p.env ? mentioned(p) : undefined);
     if (!at || (p.file && p.file !== at.file)) return p;
     return { ...p, file: at.file, span: { start: { line: at.line, column: at.column }, end: { line: at.line, column: at.endColumn } } };
   });

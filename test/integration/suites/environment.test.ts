@@ -79,13 +79,15 @@ suite("environment from workspace files", () => {
 
     const diagnostics = await waitFor(() => {
       const d = kitaruDiagnostics(envFile());
-      return d.length >= 5 && d;
+      return d.length >= 6 && d;
     }, { what: "diagnostics on .env", timeoutMs: 15_000 });
     assert.deepStrictEqual(
-      diagnostics.map((d) => [d.range.start.line, codeOf(d), d.severity]).sort((a, b) => Number(a[0]) - Number(b[0])),
+      diagnostics.map((d) => [d.range.start.line, codeOf(d), d.severity]).sort((a, b) => Number(a[0]) - Number(b[0]) || String(a[1]).localeCompare(String(b[1]))),
       [
         [2, "secret-in-file", vscode.DiagnosticSeverity.Warning],
         [3, "invalid-env", vscode.DiagnosticSeverity.Error],
+        // "KITARU_LOG_STORE_API_KEY is set without KITARU_LOG_STORE_BACKEND": on the line that sets it.
+        [4, "log-store-env", vscode.DiagnosticSeverity.Error],
         [4, "secret-in-file", vscode.DiagnosticSeverity.Warning],
         [5, "env-file-line", vscode.DiagnosticSeverity.Warning],
         [6, "secret-in-file", vscode.DiagnosticSeverity.Warning],
