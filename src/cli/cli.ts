@@ -1,9 +1,9 @@
 /**
  * kitaru-config: the command-line twin of the extension. Same core, same answers.
  *
- *   kitaru-config resolve [--workspace DIR] [--cwd DIR] [--flow FILE:NAME] [--call FILE:LINE] [--env-file FILE] [--json]
- *   kitaru-config check   [--workspace DIR] [--cwd DIR] [--flow ...] [--call ...] [--env-file FILE] [--json]
- *   kitaru-config check   FILE... [--env-file FILE] [--json]   (pyproject.toml / kitaru.yaml / *.py, as the editor checks them)
+ *   kitaru-config resolve [--workspace DIR] [--cwd DIR] [--flow FILE:NAME] [--call FILE:LINE] [--dotenv FILE] [--json]
+ *   kitaru-config check   [--workspace DIR] [--cwd DIR] [--flow ...] [--call ...] [--dotenv FILE] [--json]
+ *   kitaru-config check   FILE... [--dotenv FILE] [--json]   (pyproject.toml / kitaru.yaml / *.py, as the editor checks them)
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,7 +11,7 @@ import { nodeHost, resolveConfiguration, resolutionJson, problemJson, type Resol
 import { formatProblems, formatResolution, useColor } from "../core/format";
 import { CHECKABLE_KINDS, checkableKind, checkFiles, checkPythonWorkspace, workspaceFlowIndex } from "../core/checkFiles";
 import { readPythonModule } from "../core/python/reader";
-import { parseEnvFile } from "../core/envFile";
+import { analyzeEnvFile, envFileProblems } from "../core/envFile";
 import type { EnvOrigin, Host } from "../core/host";
 import type { Problem } from "../core/problems";
 import { loadStackNameReader } from "../core/sqliteStacks";
@@ -34,7 +34,7 @@ Options:
   --call FILE:LINE    also read the .run(...) call on LINE of FILE (the invocation layer)
   --spec              with --call or --flow: the frozen execution spec (kitaru_execution_spec)
                       that run would persist, secrets redacted
-  --env-file FILE     add the variables of an env file (e.g. .env) over the process environment,
+  --dotenv FILE       add the variables of an env file (e.g. .env) over the process environment,
                       each labelled with its file and line; without it no env file is read
   --json              machine-readable output: for resolve the resolve --json contract,
                       for check {"problems": [...]}
@@ -50,7 +50,7 @@ interface Args {
   call?: string;
   json: boolean;
   spec: boolean;
-  /** `--env-file FILE`, as given. */
+  /** `--dotenv FILE`, as given. (Not `--env-file`: Node 20 takes that option for itself, even after the script name.) */
   envFile?: string;
   color?: boolean;
   /** `check FILE...` */
@@ -97,7 +97,7 @@ function parseArgs(argv: string[]): Args {
         args.call = take();
         if (!/^.+:\d+$/.test(args.call)) throw new UsageError("--call takes FILE:LINE, e.g. flows/research.py:17");
         break;
-      case "--env-file":
+      case "--dotenv":
         args.envFile = take();
         break;
       case "--json":
@@ -130,10 +130,12 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** The environment explained: the process's, plus an env file's variables over it when `--env-file` names one. */
+/** The environment explained: the process's, plus an env file's variables over it when `--dotenv` names one. */
 interface CliEnvironment {
   env: Record<string, string | undefined>;
   origins?: Record<string, EnvOrigin>;
+  /** Lines of the env file that set nothing. */
+  problems?: Problem[];
 }
 
 function loadEnvironment(args: Args): CliEnvironment {
@@ -144,16 +146,17 @@ function loadEnvironment(args: Args): CliEnvironment {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`--env-file ${args.envFile}: ${code === "ENOENT" || code === "ENOTDIR" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}`);
+    throw new UsageError(`--dotenv ${args.envFile}: ${code === "ENOENT" || code === "ENOTDIR" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}`);
   }
   const env: Record<string, string | undefined> = { ...process.env };
   const origins: Record<string, EnvOrigin> = {};
   // Labelled as the extension labels kitaru.envFile's variables.
-  for (const e of parseEnvFile(text)) {
+  const analysis = analyzeEnvFile(text);
+  for (const e of analysis.entries) {
     env[e.name] = e.value;
     origins[e.name] = { label: `env file ${path.basename(file)}`, file, line: e.line };
   }
-  return { env, origins };
+  return { env, origins, problems: envFileProblems(file, args.envFile, { analysis }, "--dotenv") };
 }
 
 let environment: CliEnvironment = { env: process.env };
@@ -200,10 +203,9 @@ async function resolve(args: Args): Promise<Resolution> {
   };
   // sql.js is loaded only when a persisted stack id could be named from a store that exists.
   let store: string | undefined;
-  const first = resolveConfiguration(cliHost({ stackNames: (file) => ((store = file), { error: "not read" }) }), request);
-  if (store === undefined || !fs.existsSync(store)) return first;
-  const stackNames = await loadStackNameReader(__dirname);
-  return resolveConfiguration(cliHost({ stackNames }), request);
+  let r = resolveConfiguration(cliHost({ stackNames: (file) => ((store = file), { error: "not read" }) }), request);
+  if (store !== undefined && fs.existsSync(store)) r = resolveConfiguration(cliHost({ stackNames: await loadStackNameReader(__dirname) }), request);
+  return environment.problems?.length ? { ...r, problems: [...environment.problems, ...r.problems] } : r;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -336,7 +336,7 @@ export interface ResolveInvocation {
   cwd?: string;
   flow?: string;
   call?: string;
-  /** The env file that was read (absolute path); the CLI reads it with --env-file. */
+  /** The env file that was read (absolute path); the CLI reads it with --dotenv. */
   envFile?: string;
   /** kitaru.envFile names a file that could not be read: it adds nothing, so it is left out. */
   envFileUnread?: string;
@@ -346,14 +346,14 @@ export interface ResolveInvocation {
 
 /**
  * The command line that gives the same answer, and what it cannot see: the
- * CLI reads an env file given with `--env-file`, but the kitaru.environment
+ * CLI reads an env file given with `--dotenv`, but the kitaru.environment
  * setting exists only in the editor, so those variables must be set in the
  * shell first (named here, never their values).
  */
 export function resolveCommandLines(o: ResolveInvocation): string[] {
   const args = ["kitaru-config", "resolve", "--workspace", o.workspace];
   if (o.cwd && o.cwd !== o.workspace) args.push("--cwd", o.cwd);
-  if (o.envFile) args.push("--env-file", o.envFile);
+  if (o.envFile) args.push("--dotenv", o.envFile);
   if (o.flow) args.push("--flow", o.flow);
   if (o.call) args.push("--call", o.call);
   const lines = [`Same answer on the command line: ${args.map(quote).join(" ")}`];

@@ -293,10 +293,10 @@ test("a variable from kitaru.environment in a workspace settings file names the 
   assert.equal(envSourceText({}), "");
 });
 
-test("the command line that gives the explain view's answer: --env-file, and kitaru.environment's names (never values)", () => {
+test("the command line that gives the explain view's answer: --dotenv, and kitaru.environment's names (never values)", () => {
   assert.deepEqual(resolveCommandLines({ workspace: "/ws", cwd: "/ws" }), ["Same answer on the command line: kitaru-config resolve --workspace /ws"]);
   assert.deepEqual(resolveCommandLines({ workspace: "/my ws", cwd: "/my ws/pkg", envFile: "/my ws/.env", call: "src/a.py:3", settingVariables: ["KITARU_STACK", "KITARU_AUTH_TOKEN"] }), [
-    "Same answer on the command line: kitaru-config resolve --workspace '/my ws' --cwd '/my ws/pkg' --env-file '/my ws/.env' --call src/a.py:3",
+    "Same answer on the command line: kitaru-config resolve --workspace '/my ws' --cwd '/my ws/pkg' --dotenv '/my ws/.env' --call src/a.py:3",
     "The command line cannot see the kitaru.environment setting: set KITARU_AUTH_TOKEN and KITARU_STACK in its environment first (they add these variables here).",
   ]);
   assert.deepEqual(resolveCommandLines({ workspace: "/ws", envFileUnread: "/ws/missing.env", settingVariables: ["KITARU_STACK"] }).slice(1), [

@@ -1,7 +1,7 @@
 /**
  * Testers' findings on the Python layers and the CLI: module code order for configure(),
  * `**kwargs` spreads, deploy() labels, accurate checkpoint hints, Python problems in
- * `kitaru-config check`, unsupported files, `--env-file`.
+ * `kitaru-config check`, unsupported files, `--dotenv`.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -304,7 +304,7 @@ function runCli(dir: string, args: string[], extraEnv: Record<string, string> = 
 }
 
 test("kitaru-config check: Python problems as file:line:col lines, exit 1 on errors; check FILE.py; other files a usage error", () => {
-  if (!fs.existsSync(CLI)) return; // built by `node esbuild.mjs` (npm test builds first)
+  assert.ok(fs.existsSync(CLI), "dist/cli.js is missing: run npm run build first (npm test does)"); // built by `node esbuild.mjs` (npm test builds first)
   const dir = tempWorkspace({ "pyproject.toml": "[tool.kitaru]\nretries = 1\n", "src/app/flows.py": BROKEN, "README.md": "# x\n", "settings.toml": "a = 1\n" });
   try {
     const all = runCli(dir, ["check", "--workspace", dir]);
@@ -328,19 +328,19 @@ test("kitaru-config check: Python problems as file:line:col lines, exit 1 on err
     }
     const help = runCli(dir, ["--help"]);
     assert.match(help.stdout, /--json +machine-readable output: for resolve .*\n +for check \{"problems": \[\.\.\.\]\}/);
-    assert.match(help.stdout, /--env-file FILE/);
+    assert.match(help.stdout, /--dotenv FILE/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
-// --- 7. --env-file ---------------------------------------------------------------------------
+// --- 7. --dotenv ---------------------------------------------------------------------------
 
-test("--env-file FILE: its variables over the process environment, each with its file, line and label; nothing without it", () => {
-  if (!fs.existsSync(CLI)) return;
+test("--dotenv FILE: its variables over the process environment, each with its file, line and label; nothing without it", () => {
+  assert.ok(fs.existsSync(CLI), "dist/cli.js is missing: run npm run build first (npm test does)");
   const dir = tempWorkspace({ "pyproject.toml": "[tool.kitaru]\nstack = 'staging'\n", ".env": "# local\nKITARU_STACK=from-file\nKITARU_SERVER_URL=https://k.example.com\nKITARU_AUTH_TOKEN=kat_envfile_0123456789abcdef\nKITARU_PROJECT=p\n" });
   try {
-    const r = runCli(dir, ["resolve", "--workspace", dir, "--env-file", ".env", "--json"], { KITARU_STACK: "from-process" });
+    const r = runCli(dir, ["resolve", "--workspace", dir, "--dotenv", ".env", "--json"], { KITARU_STACK: "from-process" });
     assert.equal(r.status, 0, r.stderr);
     const settings = JSON.parse(r.stdout).settings;
     assert.deepEqual(settings.stack.origin, { env: "KITARU_STACK", via: "env file .env", file: path.join(dir, ".env"), line: 2 });
@@ -348,7 +348,7 @@ test("--env-file FILE: its variables over the process environment, each with its
     assert.equal(settings.auth_token.masked, true);
     assert.deepEqual(settings.auth_token.origin, { env: "KITARU_AUTH_TOKEN", via: "env file .env", file: path.join(dir, ".env"), line: 4 });
     assert.doesNotMatch(r.stdout + r.stderr, /kat_envfile_0123456789abcdef/);
-    const human = runCli(dir, ["resolve", "--workspace", dir, "--env-file", ".env"]);
+    const human = runCli(dir, ["resolve", "--workspace", dir, "--dotenv", ".env"]);
     assert.match(human.stdout, /stack += "from-file" +environment +\$KITARU_STACK \(env file \.env:2\)/);
     assert.doesNotMatch(human.stdout, /kat_envfile_0123456789abcdef/);
     // Without the option no env file is read (the contract).
@@ -357,7 +357,7 @@ test("--env-file FILE: its variables over the process environment, each with its
     assert.equal(plain.auth_token, undefined);
     // check reads it too: an invalid variable in the file is reported at its line.
     fs.appendFileSync(path.join(dir, ".env"), "KITARU_RETRIES=x\n");
-    const check = runCli(dir, ["check", "--workspace", dir, "--env-file", ".env"]);
+    const check = runCli(dir, ["check", "--workspace", dir, "--dotenv", ".env"]);
     assert.equal(check.status, 1);
     assert.match(check.stdout, /^\.env:6:1: error: KITARU_RETRIES .*\[invalid-env\]$/m);
   } finally {
@@ -366,7 +366,7 @@ test("--env-file FILE: its variables over the process environment, each with its
 });
 
 test("check --call: the call's checkpoint hint only for checkpoints that flow calls (as the editor shows them)", () => {
-  if (!fs.existsSync(CLI)) return;
+  assert.ok(fs.existsSync(CLI), "dist/cli.js is missing: run npm run build first (npm test does)");
   const flows = 'from kitaru import checkpoint, flow\n\n@checkpoint(cache=True)\ndef search():\n    pass\n\n@flow\ndef research():\n    return search()\n\n@flow\ndef digest():\n    return 1\n\nif __name__ == "__main__":\n    digest.run(cache=False)\n    research.run(cache=False)\n';
   const dir = tempWorkspace({ "flows.py": flows });
   try {

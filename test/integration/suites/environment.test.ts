@@ -110,12 +110,12 @@ suite("environment from workspace files", () => {
     assert.match(api.view().message ?? "", /^Explaining VS Code's environment \+ \.env \(5 variables\) \+ kitaru\.environment \(2\)\.$/);
   });
 
-  test("the explain document gives the exact command: --env-file, and the names kitaru.environment adds (never values)", async function () {
+  test("the explain document gives the exact command: --dotenv, and the names kitaru.environment adds (never values)", async function () {
     this.timeout(20_000);
     await vscode.commands.executeCommand("kitaru.explain");
     const doc = await waitFor(() => vscode.workspace.textDocuments.find((d) => d.uri.scheme === "kitaru-explain"), { what: "the explain document" });
     const text = doc.getText();
-    assert.ok(text.includes(`Same answer on the command line: kitaru-config resolve --workspace ${ws} --env-file ${envFile()}\n`), text.slice(-600));
+    assert.ok(text.includes(`Same answer on the command line: kitaru-config resolve --workspace ${ws} --dotenv ${envFile()}\n`), text.slice(-600));
     assert.ok(text.includes("The command line cannot see the kitaru.environment setting: set KITARU_PROJECT and ZENML_STORE_API_KEY in its environment first (they add these variables here)."), text.slice(-600));
     assertNoSecret(text, "the explain document");
     await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
@@ -144,7 +144,7 @@ suite("environment from workspace files", () => {
     await vscode.commands.executeCommand("kitaru.explain");
     const doc = await waitFor(() => vscode.workspace.textDocuments.find((d) => d.uri.scheme === "kitaru-explain"), { what: "the explain document" });
     await waitFor(() => doc.getText().includes("which could not be read, so it is not passed"), { what: "the explain footer to name the unread env file", timeoutMs: 10_000 });
-    assert.ok(!doc.getText().includes("--env-file"), "no --env-file for a file that does not exist");
+    assert.ok(!doc.getText().includes("--dotenv"), "no --dotenv for a file that does not exist");
     await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
 
     fs.writeFileSync(path.join(ws, "missing.env"), "KITARU_RETRIES=4\n");
