@@ -64,21 +64,24 @@ export class KitaruModel implements vscode.Disposable {
   /** Looks again whether the workspace is Kitaru-related (cheap once it is, unless forced). */
   async detectKitaru(force = false): Promise<boolean> {
     if (this.related === true && !force) return true;
-    if (this.detecting) return this.detecting;
-    this.detecting = (async () => {
-      try {
-        const found = await detectKitaruFiles(this.projects);
-        if (found !== this.related) {
-          this.related = found;
-          this.logger.info(found ? "Kitaru-related files found in the workspace." : "Nothing Kitaru-related in this workspace (no [tool.kitaru], kitaru.yaml, .kitaru/ or kitaru import, no kitaru.envFile or kitaru.environment): showing the welcome.");
-          this.relatedChanged.fire(found);
-        }
-        return found;
-      } finally {
-        this.detecting = undefined;
+    if (this.detecting && !force) return this.detecting;
+    // A forced look (a file was just written) must not reuse one that started before the write.
+    const earlier = this.detecting;
+    const run = (async () => {
+      await earlier?.catch(() => undefined);
+      const found = await detectKitaruFiles(this.projects);
+      if (found !== this.related) {
+        this.related = found;
+        this.logger.info(found ? "Kitaru-related files found in the workspace." : "Nothing Kitaru-related in this workspace (no [tool.kitaru], kitaru.yaml, .kitaru/ or kitaru import, no kitaru.envFile or kitaru.environment): showing the welcome.");
+        this.relatedChanged.fire(found);
       }
+      return found;
     })();
-    return this.detecting;
+    this.detecting = run;
+    run.finally(() => {
+      if (this.detecting === run) this.detecting = undefined;
+    }).catch(() => undefined);
+    return run;
   }
 
   get current(): Snapshot | undefined {
@@ -224,7 +227,9 @@ async function detectKitaruFiles(projects: readonly Project[]): Promise<boolean>
     if ([envFile?.workspaceValue, envFile?.workspaceFolderValue].some((v) => typeof v === "string" && v.trim())) return true;
     if ([environment?.workspaceValue, environment?.workspaceFolderValue].some((v) => v && typeof v === "object" && Object.keys(v).length)) return true;
   }
-  for (const p of projects) if (p.pyproject && /\bkitaru\b/i.test(await text(p.pyproject))) return true;
+  // Each folder's own pyproject.toml is read directly: the file search may not list a file written a moment ago.
+  const pyprojects = new Set([...projects.flatMap((p) => (p.pyproject ? [p.pyproject] : [])), ...folders.map((f) => path.join(f.uri.fsPath, "pyproject.toml"))]);
+  for (const file of pyprojects) if (/\bkitaru\b/i.test(await text(file))) return true;
   for (const folder of folders) {
     const marks = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, "**/{kitaru.yaml,.kitaru/config.yaml}"), IGNORED_DIRS, 1);
     if (marks.length) return true;
