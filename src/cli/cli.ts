@@ -5,6 +5,7 @@
  *   kitaru-config check   [--workspace DIR] [--cwd DIR] [--flow ...] [--call ...] [--dotenv FILE] [--json]
  *   kitaru-config check   FILE... [--dotenv FILE] [--json]   (pyproject.toml / kitaru.yaml / *.py, as the editor checks them)
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { nodeHost, resolveConfiguration, resolutionJson, problemJson, type Resolution } from "../core";
@@ -15,6 +16,7 @@ import { analyzeEnvFile, envFileProblems } from "../core/envFile";
 import type { EnvOrigin, Host } from "../core/host";
 import type { Problem } from "../core/problems";
 import { loadStackNameReader } from "../core/sqliteStacks";
+import { plainTextSecretProblems } from "../core/secretStatus";
 import { buildFrozenSpec, formatFrozenSpec, frozenSpecJson } from "../core/frozenSpec";
 
 const USAGE = `kitaru-config: which of Kitaru's configuration layers won, and why.
@@ -190,6 +192,17 @@ function checkProblems(args: Args, r: Resolution): Problem[] {
     .map(({ p }) => p);
 }
 
+/**
+ * Whether git ignores a file (`git check-ignore`), for the secrets `check` warns about;
+ * undefined without git or outside a repository (then the file counts as likely committed).
+ */
+function gitIgnores(workspace: string): (file: string) => boolean | undefined {
+  return (file) => {
+    const r = spawnSync("git", ["-C", workspace, "check-ignore", "-q", "--", file], { stdio: "ignore", timeout: 5_000 });
+    return r.status === 0 ? true : r.status === 1 ? false : undefined;
+  };
+}
+
 function line(p: Problem): number {
   return p.span ? p.span.start.line * 1e6 + p.span.start.column : 0;
 }
@@ -249,7 +262,7 @@ async function main(argv: string[]): Promise<number> {
         return problems.some((p) => p.severity === "error") ? 1 : 0;
       }
       const r = await resolve(args);
-      const problems = checkProblems(args, r);
+      const problems = [...checkProblems(args, r), ...plainTextSecretProblems(r.secrets, { workspace: r.workspace, ignored: gitIgnores(r.workspace), platform: process.platform })];
       if (args.json) process.stdout.write(JSON.stringify({ problems: problems.map(problemJson) }, null, 2) + "\n");
       else process.stdout.write(formatProblems(problems, r.workspace, { color }));
       return problems.some((p) => p.severity === "error") ? 1 : 0;

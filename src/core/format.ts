@@ -130,7 +130,9 @@ export function formatProblems(problems: readonly Problem[], workspace: string, 
   const lines = problems.map((p) => problemLine(p, { workspace }, c));
   const errors = problems.filter((p) => p.severity === "error").length;
   const warnings = problems.filter((p) => p.severity === "warning").length;
-  lines.push(errors || warnings ? `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}` : c.green("No problems found."));
+  const infos = problems.length - errors - warnings;
+  const notes = infos ? `, ${infos} info` : "";
+  lines.push(errors || warnings ? `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}${notes}` : infos ? c.green(`No errors or warnings${notes}.`) : c.green("No problems found."));
   return lines.join("\n") + "\n";
 }
 

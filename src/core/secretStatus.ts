@@ -10,6 +10,7 @@
 import { pathFor, type Host } from "./host";
 import type { KitaruYamlAnalysis } from "./kitaruYaml";
 import type { Origin, Source } from "./layer";
+import type { Problem } from "./problems";
 import type { PyprojectAnalysis } from "./pyproject";
 import type { Setting } from "./resolve";
 import { isSecretName, maskSecret } from "./secrets";
@@ -161,4 +162,46 @@ export function collectSecrets(input: Input): SecretStatus[] {
 export function secretUse(s: Pick<SecretStatus, "effective" | "unused">): string {
   if (s.unused) return ` (not used: ${s.unused})`;
   return s.effective ? "" : " (overridden)";
+}
+
+/** Where a variable's assignment sits in its file, when the caller knows more than the line. */
+export type VariablePosition = (variable: string, file: string) => { line: number; column: number; endColumn: number } | undefined;
+
+/**
+ * A clear-text secret from an env file or workspace settings, in a workspace
+ * file git does not ignore (or whose status is unknown, the safe answer): a
+ * warning at its line, as for a token in pyproject.toml. Secrets in
+ * pyproject.toml and kitaru.yaml get theirs from those files' own checks.
+ */
+export function plainTextSecretProblems(secrets: readonly SecretStatus[], options: { workspace: string; ignored: (file: string) => boolean | undefined; position?: VariablePosition; platform?: string }): Problem[] {
+  const p = pathFor(options.platform ?? "linux");
+  const out: Problem[] = [];
+  const seen = new Set<string>();
+  for (const s of secrets) {
+    const variable = s.origin && "env" in s.origin ? s.origin.env : undefined;
+    const file = secretFile(s.origin);
+    if (s.kind !== "value" || !s.plainTextInWorkspace || !variable || !file || options.ignored(file) === true) continue;
+    const id = `${file}\0${variable}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const at = options.position?.(variable, file);
+    const line = at?.line ?? (s.origin && "env" in s.origin ? s.origin.line : undefined) ?? 1;
+    const rel = p.relative(options.workspace, file);
+    const shown = rel.startsWith("..") ? file : rel;
+    const inSettings = s.origin && "env" in s.origin && s.origin.via?.startsWith("kitaru.environment");
+    // KITARU_IMAGE's image.environment.GH_TOKEN names both; a token variable is named by itself.
+    const what = s.name.startsWith("image.") ? `${variable} (${s.name})` : variable;
+    out.push({
+      severity: "warning",
+      code: "secret-in-file",
+      file,
+      env: variable,
+      key: s.name,
+      span: at ? { start: { line, column: at.column }, end: { line, column: at.endColumn } } : { start: { line, column: 1 }, end: { line, column: 1 + variable.length } },
+      message: inSettings
+        ? `${what} is a secret in plain text in ${shown} (kitaru.environment), a file git does not ignore (likely committed). Move it to a git-ignored env file named by kitaru.envFile, or set it in your shell, and rotate it.`
+        : `${what} is a secret in plain text in ${shown}, a file git does not ignore (likely committed). Add ${p.basename(file)} to .gitignore, or set the variable in your shell instead, and rotate it.`,
+    });
+  }
+  return out;
 }

@@ -191,7 +191,7 @@ test("kitaru-config check FILE...: the same problems as file:line:col lines, exi
       [
         'pyproject.toml:3:1: warning: Kitaru ignores unknown key "kitaru_x" in [tool.kitaru]. Known keys: stack, cache, retries, image. [unknown-key]',
         'pyproject.toml:4:9: info: stack = "prod" is overridden by KITARU_STACK (environment), which sets "gpu". [overridden]',
-        "0 errors, 1 warning",
+        "0 errors, 1 warning, 1 info",
         "",
       ].join("\n"),
     );
