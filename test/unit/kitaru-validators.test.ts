@@ -215,3 +215,13 @@ test("runner next to stack: the fix removes runner (renaming would duplicate sta
   const fixes = quickFixes(check, text, problem);
   assert.deepEqual(fixes.map((f) => f.title), ["Remove runner (stack is already set)"]);
 });
+
+test("KITARU_IMAGE: a token-shaped value under a harmless name is masked and warned about", () => {
+  const r = env({ KITARU_IMAGE: '{"environment": {"HF": "hf_abcdefghijklmnopqrstuvwxyz0123456789", "LOG": "INFO"}}' });
+  assert.equal(r.values.get("image.environment.HF")?.masked, true);
+  assert.equal(r.values.get("image.environment.LOG")?.value, "INFO");
+  assert.equal(r.problems.length, 1);
+  assert.equal(r.problems[0]!.severity, "warning");
+  assert.match(r.problems[0]!.message, /environment\.HF looks like a Hugging Face token/);
+  assert.ok(!JSON.stringify(r).includes("abcdefghijklmnopqrstuvwxyz0123456789"));
+});
