@@ -11,7 +11,7 @@ import type { EnvOrigin } from "./host";
 import type { Origin } from "./layer";
 import type { PythonModuleSummary, PyValue } from "./python/types";
 import type { Resolution, Setting } from "./resolve";
-import { redact } from "./secrets";
+import { maskSecretsInText, redact } from "./secrets";
 import type { JsonValue } from "./types";
 
 // ---------------------------------------------------------------------------------------------
@@ -73,6 +73,23 @@ const TRACEBACK = /^Traceback \(most recent call last\):/;
  * JSON spread over several lines, a traceback instead of JSON, `Error: ...`.
  */
 export function parseCliOutput(out: CliOutput, secrets: readonly string[] = []): CliOutcome {
+  return maskOutcome(readCliOutput(out, secrets));
+}
+
+/**
+ * Every text of an outcome that a person may see, masked: the given secrets
+ * are already removed; credentials recognisable by shape (URL passwords,
+ * tokens) go too. The JSON item stays as parsed (it is data, not a message):
+ * whatever is built from it for display is masked where it is built.
+ */
+function maskOutcome(o: CliOutcome): CliOutcome {
+  const warnings = o.warnings.map(maskSecretsInText);
+  const text = o.text.map(maskSecretsInText);
+  if (o.ok) return { ...o, warnings, text };
+  return { ...o, message: maskSecretsInText(o.message), ...(o.errorType ? { errorType: maskSecretsInText(o.errorType) } : {}), warnings, text };
+}
+
+function readCliOutput(out: CliOutput, secrets: readonly string[]): CliOutcome {
   const stdout = redact(out.stdout, secrets);
   const stderr = redact(out.stderr, secrets);
   const warnings = collectWarnings(stderr).concat(collectWarnings(stdout));
@@ -215,7 +232,7 @@ function readTraceback(text: string): { message: string; type?: string } | undef
 /** The CLI's message for a person: the message, the exception class when it adds something. */
 export function failureText(f: CliFailure): string {
   const type = f.errorType && !/^(CLIError|Exception|RuntimeError|ValueError|click\.ClickException)$/.test(f.errorType) && !f.message.includes(f.errorType) ? ` (${f.errorType})` : "";
-  return `${f.message}${type}`;
+  return maskSecretsInText(`${f.message}${type}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,6 +271,38 @@ export function sameStack(value: JsonValue | undefined, stack: Pick<StackInfo, "
   return /^[0-9a-f-]{32,36}$/i.test(v) && norm(v) === norm(stack.id);
 }
 
+/** ZenML's stack ids: a UUID, dashed (YAML, CLI) or 32 hex digits (SQLite). */
+const STACK_ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32})$/i;
+
+export function isStackId(value: unknown): value is string {
+  return typeof value === "string" && STACK_ID.test(value.trim());
+}
+
+/** `7c0e2d4a…`: an id short enough for the status bar (the whole id goes in its tooltip). */
+export function shortStackId(id: string): string {
+  return id.length > 9 ? `${id.slice(0, 8)}…` : id;
+}
+
+/** A stack name the kitaru CLI reported, and which command reported it. */
+export interface KnownStack {
+  id: string;
+  name: string;
+  via: "kitaru stack list" | "kitaru stack use";
+}
+
+/**
+ * The name to show for a persisted active stack id that ZenML's local store
+ * could not name (a remote server's stack, a store not read): the one the
+ * kitaru CLI reported for exactly that id, or undefined. Only persisted
+ * layers (config.yaml, .kitaru/, ZENML_ACTIVE_STACK_ID) hold ids this way.
+ */
+export function knownStackName(candidate: { value: unknown; source: string }, known: readonly KnownStack[]): KnownStack | undefined {
+  if (candidate.source !== "global" && candidate.source !== "zenml-env") return undefined;
+  if (!isStackId(candidate.value)) return undefined;
+  const id = candidate.value.trim();
+  return known.find((k) => isStackId(k.id) && sameStack(id, { id: k.id, name: "" }) && k.name && k.name !== k.id);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Login targets and the auth variables that make Kitaru refuse
 
@@ -280,6 +329,49 @@ export function validateLoginTarget(input: string): LoginTarget {
   return { ok: true, target, kind: "workspace" };
 }
 
+/** The credentials a server URL carries in its authority (`https://user:password@host`), or undefined. */
+export function urlCredentials(target: string): { user: string; password?: string } | undefined {
+  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)@/.exec(target.trim());
+  if (!m) return undefined;
+  const userinfo = m[1]!;
+  const colon = userinfo.indexOf(":");
+  return colon < 0 ? { user: userinfo } : { user: userinfo.slice(0, colon), password: userinfo.slice(colon + 1) };
+}
+
+/** The URL without the credentials in its authority. */
+export function withoutCredentials(target: string): string {
+  return target.trim().replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/?#]*@/, "$1");
+}
+
+/**
+ * A warning (not a refusal) for a login URL that carries credentials: Kitaru
+ * accepts it and passes it on (a server behind a basic-auth proxy may need
+ * it), but it stores the server URL, and so the password, in config.yaml and
+ * credentials.yaml in clear. The API key field is the place for a secret.
+ */
+export function loginTargetWarning(input: string): string | undefined {
+  const c = urlCredentials(input);
+  if (!c) return undefined;
+  const shown = c.password !== undefined ? `${maskSecretsInText(c.user)}:****@` : "a user name before @";
+  return `This URL carries credentials (${shown}). Kitaru passes them on and stores the server URL, password included, in its config.yaml and credentials.yaml in clear. Prefer a URL without them (${maskSecretsInText(withoutCredentials(input).replace(/\/+$/, ""))}) and the API key in the next step. Press Enter to use it anyway.`;
+}
+
+/** Every secret a login URL carries (the password as typed and percent-decoded), to remove from anything shown. */
+export function urlSecrets(target: string): string[] {
+  const c = urlCredentials(target);
+  if (!c) return [];
+  const out = [c.password, c.password === undefined ? c.user : undefined].filter((s): s is string => !!s && s.length >= 4);
+  for (const s of [...out]) {
+    try {
+      const decoded = decodeURIComponent(s);
+      if (decoded !== s) out.push(decoded);
+    } catch {
+      // not percent-encoded
+    }
+  }
+  return out;
+}
+
 /** Variables whose presence (even empty) makes `kitaru login SERVER` and `kitaru logout` refuse to run. */
 export const AUTH_OVERRIDE_VARIABLES = ["KITARU_SERVER_URL", "KITARU_AUTH_TOKEN", "ZENML_STORE_URL", "ZENML_STORE_API_KEY", "ZENML_STORE_USERNAME", "ZENML_STORE_PASSWORD"] as const;
 
@@ -296,9 +388,9 @@ export function authRefusal(action: "log in to a server" | "log out", env: Reado
     if (!o) return n;
     return `${n} (${envSourceText({ via: o.label, ...(o.file ? { file: o.file, line: o.line ?? 1 } : {}) }, base)})`;
   });
-  return (
+  return maskSecretsInText(
     `cannot ${action} while auth environment variables are set: ${joinAnd(described)}. ` +
-    `They decide the connection, and Kitaru refuses to override them. Unset ${names.length > 1 ? "them" : "it"} first, or rely on ${names.length > 1 ? "those variables" : "that variable"} directly.`
+      `They decide the connection, and Kitaru refuses to override them. Unset ${names.length > 1 ? "them" : "it"} first, or rely on ${names.length > 1 ? "those variables" : "that variable"} directly.`,
   );
 }
 
@@ -320,9 +412,12 @@ export function displayCommandLine(executable: string, args: readonly string[], 
       shown.push("--api-key=****");
       continue;
     }
-    shown.push(quote(redact(arg, secrets)));
+    const masked = maskSecretsInText(redact(arg, secrets));
+    // A masked argument is not something to paste back into a shell: shown as is, like `--api-key ****`.
+    shown.push(masked === arg ? quote(arg) : masked);
   }
-  return [quote(executable), ...shown].join(" ");
+  const exe = maskSecretsInText(executable);
+  return [exe === executable ? quote(executable) : exe, ...shown].join(" ");
 }
 
 function quote(s: string): string {
@@ -342,6 +437,11 @@ export interface ResolveInvocation {
   envFileUnread?: string;
   /** Names (never values) of the variables the kitaru.environment setting adds. */
   settingVariables?: readonly string[];
+  /**
+   * Files the answer was read from whose unsaved edits it includes (as shown,
+   * e.g. relative to the workspace): the command line reads them from disk.
+   */
+  unsaved?: readonly string[];
 }
 
 /**
@@ -356,7 +456,13 @@ export function resolveCommandLines(o: ResolveInvocation): string[] {
   if (o.envFile) args.push("--dotenv", o.envFile);
   if (o.flow) args.push("--flow", o.flow);
   if (o.call) args.push("--call", o.call);
-  const lines = [`Same answer on the command line: ${args.map(quote).join(" ")}`];
+  const command = args.map(quote).join(" ");
+  const unsaved = [...new Set(o.unsaved ?? [])];
+  const lines = unsaved.length
+    ? [
+        `This answer includes unsaved edits to ${joinAnd(unsaved)}. The command line reads ${unsaved.length > 1 ? "these files" : "it"} from disk: it gives the same answer once ${unsaved.length > 1 ? "they are" : "it is"} saved: ${command}`,
+      ]
+    : [`Same answer on the command line: ${command}`];
   const names = [...new Set(o.settingVariables ?? [])].sort();
   if (names.length) {
     lines.push(`The command line cannot see the kitaru.environment setting: set ${joinAnd(names)} in its environment first (${names.length > 1 ? "they add" : "it adds"} ${names.length === 1 ? "this variable" : "these variables"} here).`);
@@ -370,8 +476,10 @@ export function resolveCommandLines(o: ResolveInvocation): string[] {
 
 export interface CodePin {
   kind: "decorator" | "configure" | "invocation";
-  /** The flow's name, or the receiver of `.run(...)`. */
+  /** The flow's name, or the receiver of `.run(...)` / `.deploy(...)`. */
   subject?: string;
+  /** For an invocation: `run` or `deploy`. */
+  method?: "run" | "deploy";
   /** The stack as written: a name, or the source text when it is not a literal. */
   value: string;
   dynamic: boolean;
@@ -383,17 +491,17 @@ export interface CodePin {
 /** Every `stack=` a module passes to `@flow(...)`, `kitaru.configure(...)` or `flow.run/deploy(...)`. */
 export function stackPinsInModule(file: string, summary: PythonModuleSummary): CodePin[] {
   const pins: CodePin[] = [];
-  const add = (kind: CodePin["kind"], subject: string | undefined, kwargs: { name: string; value: PyValue }[]) => {
+  const add = (kind: CodePin["kind"], subject: string | undefined, kwargs: { name: string; value: PyValue }[], method?: CodePin["method"]) => {
     const arg = kwargs.find((k) => k.name === "stack");
     if (!arg) return;
     const v = arg.value;
     if (v.kind === "literal" && v.value === null) return; // stack=None defers to the next layer
     const literal = v.kind === "literal" && typeof v.value === "string";
-    pins.push({ kind, ...(subject ? { subject } : {}), value: literal ? String((v as { value: string }).value) : v.text, dynamic: !literal, file, line: v.span.start.line, column: v.span.start.column });
+    pins.push({ kind, ...(subject ? { subject } : {}), ...(method ? { method } : {}), value: literal ? String((v as { value: string }).value) : v.text, dynamic: !literal, file, line: v.span.start.line, column: v.span.start.column });
   };
   for (const f of summary.flows) add("decorator", f.name, f.kwargs);
   for (const c of summary.configureCalls) add("configure", undefined, c.kwargs);
-  for (const c of summary.flowCalls) add("invocation", c.receiver, c.kwargs);
+  for (const c of summary.flowCalls) add("invocation", c.receiver, c.kwargs, c.method);
   return pins;
 }
 
@@ -402,7 +510,7 @@ function describePin(p: CodePin, base: string | undefined, chosen = false): stri
   const where = `${relativeTo(p.file, base)}:${p.line}${chosen ? ", the stack just chosen" : ""}`;
   if (p.kind === "decorator") return `@flow(stack=${value}) on ${p.subject} (${where})`;
   if (p.kind === "configure") return `kitaru.configure(stack=${value}) (${where})`;
-  return `${p.subject}.run(stack=${value}) (${where})`;
+  return `${p.subject}.${p.method ?? "run"}(stack=${value}) (${where})`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -432,8 +540,15 @@ function placesText(n: number): string {
  * in its own modules. Every pin is counted, also one naming the chosen stack:
  * that flow or call keeps its stack whatever is chosen next.
  */
-export function describeStackSwitch(r: Resolution | undefined, chosen: Pick<StackInfo, "id" | "name">, options: { pins?: CodePin[]; stacks?: StackInfo[]; base?: string } = {}): EffectiveMessage {
+export function describeStackSwitch(r: Resolution | undefined, chosen: Pick<StackInfo, "id" | "name">, options: { pins?: CodePin[]; stacks?: StackInfo[]; base?: string; project?: string } = {}): EffectiveMessage {
+  const message = stackSwitchMessage(r, chosen, options);
+  return { ...message, text: maskSecretsInText(message.text) };
+}
+
+function stackSwitchMessage(r: Resolution | undefined, chosen: Pick<StackInfo, "id" | "name">, options: { pins?: CodePin[]; stacks?: StackInfo[]; base?: string; project?: string }): EffectiveMessage {
   const base = options.base ?? r?.workspace;
+  // The project these settings are of: in a monorepo, not the whole workspace.
+  const subject = options.project ?? "this workspace";
   const head = `Active stack is now '${chosen.name}'`;
   const pins = options.pins ?? [];
   const differing = pins.filter((p) => p.dynamic || !sameStack(p.value, chosen));
@@ -446,12 +561,12 @@ export function describeStackSwitch(r: Resolution | undefined, chosen: Pick<Stac
   }
   if (sameStack(s.value, chosen)) {
     const also = s.source !== "global" ? ` (${describeSettingOrigin(s, base)} sets it too)` : "";
-    return { text: `${head}; this workspace runs on it${also}.${pinText}`, severity: differing.length ? "warning" : "info", ...(firstPin ? { open: firstPin } : {}) };
+    return { text: `${head}; ${subject} runs on it${also}.${pinText}`, severity: differing.length ? "warning" : "info", ...(firstPin ? { open: firstPin } : {}) };
   }
   const shown = stackLabel(s.value, options.stacks);
   const open = fileTarget(s.origin) ?? firstPin;
   return {
-    text: `${head}; this workspace still runs on '${shown}' from ${describeSettingOrigin(s, base)}.${pinText}`,
+    text: `${head}; ${subject} still runs on '${shown}' from ${describeSettingOrigin(s, base)}.${pinText}`,
     severity: "warning",
     ...(open ? { open } : {}),
   };
@@ -461,12 +576,16 @@ export function describeStackSwitch(r: Resolution | undefined, chosen: Pick<Stac
  * The Switch Stack picker's placeholder, for the same project and pins as
  * `describeStackSwitch`: what still decides whatever is chosen.
  */
-export function describeStackPicker(r: Resolution | undefined, pins: readonly CodePin[] = [], base?: string): string {
+export function describeStackPicker(r: Resolution | undefined, pins: readonly CodePin[] = [], base?: string, project = "this workspace"): string {
+  return maskSecretsInText(stackPickerText(r, pins, base, project));
+}
+
+function stackPickerText(r: Resolution | undefined, pins: readonly CodePin[], base: string | undefined, project: string): string {
   const where = base ?? r?.workspace;
   const s = r?.settings.stack;
   const code = pins.length ? `code chooses its own stack in ${placesText(pins.length)} (${describePin(pins[0]!, where)}${pins.length > 1 ? ", …" : ""})` : "";
   if (s && s.source !== "global" && s.source !== "default" && s.value !== null) {
-    return `Choose the active stack. Note: this workspace runs on '${String(s.value)}' from ${describeSettingOrigin(s, where)} whatever is chosen here${code ? `, and ${code}` : ""}.`;
+    return `Choose the active stack. Note: ${project} runs on '${String(s.value)}' from ${describeSettingOrigin(s, where)} whatever is chosen here${code ? `, and ${code}` : ""}.`;
   }
   return code ? `Choose the active stack (kitaru stack use). Note: ${code}, which this does not change.` : "Choose the active stack (kitaru stack use)";
 }
@@ -479,8 +598,14 @@ export interface LoginResult {
 
 /** After `kitaru login`: where runs from this workspace now connect. */
 export function describeLogin(r: Resolution | undefined, result: LoginResult, base?: string): EffectiveMessage {
+  const message = loginMessage(r, result, base);
+  return { ...message, text: maskSecretsInText(message.text) };
+}
+
+function loginMessage(r: Resolution | undefined, result: LoginResult, base: string | undefined): EffectiveMessage {
   const where = base ?? r?.workspace;
-  const url = result.url ? result.url.replace(/\/+$/, "") : undefined;
+  // Compared as the resolution holds it: its values are masked (a password in the URL is ****).
+  const url = result.url ? maskSecretsInText(result.url.replace(/\/+$/, "")) : undefined;
   const head = result.mode === "local" ? `Connected to the local Kitaru server${url ? ` at ${url}` : ""}` : `Logged in to ${url ?? "the server"}${result.project ? ` (project ${result.project})` : ""}`;
   const s = r?.settings.server_url;
   if (s && s.source !== "global" && s.source !== "default" && typeof s.value === "string" && s.value.replace(/\/+$/, "") !== url) {
@@ -493,6 +618,11 @@ export function describeLogin(r: Resolution | undefined, result: LoginResult, ba
 
 /** After `kitaru logout`: what the workspace connects to now. */
 export function describeLogout(r: Resolution | undefined, item: Record<string, JsonValue> | undefined, base?: string): EffectiveMessage {
+  const message = logoutMessage(r, item, base);
+  return { ...message, text: maskSecretsInText(message.text) };
+}
+
+function logoutMessage(r: Resolution | undefined, item: Record<string, JsonValue> | undefined, base: string | undefined): EffectiveMessage {
   const where = base ?? r?.workspace;
   const mode = typeof item?.mode === "string" ? item.mode : undefined;
   const target = typeof item?.target === "string" ? item.target : undefined;

@@ -12,12 +12,19 @@ import {
   resolveCommandLines,
   displayCommandLine,
   failureText,
+  isStackId,
+  knownStackName,
+  loginTargetWarning,
   parseCliOutput,
   parseStack,
   parseStacks,
   sameStack,
+  shortStackId,
   stackPinsInModule,
+  urlCredentials,
+  urlSecrets,
   validateLoginTarget,
+  withoutCredentials,
   type CliFailure,
   type CliSuccess,
 } from "../../src/core/kitaruCli";
@@ -138,13 +145,19 @@ test("a JSON line that is not an object is not an envelope", () => {
 });
 
 test("secrets are removed from everything parsed", () => {
-  const key = "kat_supersecretvalue_123456";
+  // A secret of no recognisable shape: only the secrets list removes it.
+  const key = "correct-horse-battery-staple";
   const r = bad("", `{"command":"login","error":{"message":"API key ${key} rejected","type":"CLIError"}}\nWarning: saw ${key}\n`, 1, ) as CliFailure;
   const again = parseCliOutput({ stdout: "", stderr: `{"command":"login","error":{"message":"API key ${key} rejected"}}\nWarning: saw ${key}\n`, exitCode: 1 }, [key]) as CliFailure;
   assert.ok(r.message.includes(key), "without the secrets list the text is as printed");
   assert.ok(!again.message.includes(key));
   assert.ok(!again.warnings.join(" ").includes(key));
-  assert.match(again.message, /kat_\*\*\*\* rejected/);
+  assert.match(again.message, /^API key \S*\*\*\*\* rejected$/);
+  // A token shape is masked with or without the list.
+  const shaped = "kat_supersecretvalue_123456";
+  const plain = bad("", `{"command":"login","error":{"message":"API key ${shaped} rejected"}}\nWarning: saw ${shaped}\n`) as CliFailure;
+  assert.equal(plain.message, "API key kat_**** rejected");
+  assert.deepEqual(plain.warnings, ["saw kat_****"]);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -323,4 +336,86 @@ test("logout messages by mode", () => {
   assert.equal(describeLogout(none, { mode: "local_server" }).text, "Logged out from the local Kitaru server. Runs from this workspace now use the local store.");
   assert.match(describeLogout(none, { mode: "local_store" }).text, /already using its local store/);
   assert.equal(describeLogout(undefined, undefined).text, "Logged out. Runs from this workspace now use the local store.");
+});
+
+// ---------------------------------------------------------------------------------------------
+// A password inside a server URL (the tester's Log In to Server… with https://alice:<pw>@host)
+
+const PW = "Tr0ub4dor-Alice-9x";
+const ALICE = `https://alice:${PW}@kitaru.example.com`;
+
+test("a URL password is masked in every message built from CLI input or output", () => {
+  // The notification after login: from the URL typed and the URL kitaru echoes.
+  const persisted = resolution({ server_url: setting("server_url", "https://alice:****@kitaru.example.com", "global", { file: "/c/config.yaml", line: 5 }) });
+  assert.equal(describeLogin(persisted, { mode: "remote", url: ALICE, project: "proj-x" }).text, "Logged in to https://alice:****@kitaru.example.com (project proj-x); this workspace now connects to it.");
+  assert.equal(describeLogin(undefined, { mode: "remote", url: `${ALICE}/` }).text, "Logged in to https://alice:****@kitaru.example.com.");
+  // Log Out: kitaru's item names the server it left.
+  const none = resolution({ server_url: setting("server_url", null, "default") });
+  assert.equal(describeLogout(none, { mode: "remote_server", target: ALICE }).text, "Logged out from https://alice:****@kitaru.example.com; its stored credentials were removed. Runs from this workspace now use the local store.");
+  assert.ok(!describeLogout(none, { mode: "remote_store", target: ALICE }).text.includes(PW));
+  // The command line in Output › Kitaru.
+  const line = displayCommandLine("/opt/venv/bin/kitaru", ["login", ALICE, "--api-key", "kat_abcdefghijklmnop", "--project", "proj-x", "-o", "json"]);
+  assert.equal(line, "/opt/venv/bin/kitaru login https://alice:****@kitaru.example.com --api-key **** --project proj-x -o json");
+  // Errors, warnings and other text kitaru printed, also when no secrets list names the password.
+  const failed = parseCliOutput({ stdout: `Connecting to ${ALICE} ...\n`, stderr: `Warning: retrying ${ALICE}\n{"command":"login","error":{"message":"cannot reach ${ALICE}: 401","type":"AuthorizationException"}}\n`, exitCode: 1 }) as CliFailure;
+  assert.equal(failed.message, "cannot reach https://alice:****@kitaru.example.com: 401");
+  assert.deepEqual(failed.warnings, ["retrying https://alice:****@kitaru.example.com"]);
+  assert.deepEqual(failed.text, ["Connecting to https://alice:****@kitaru.example.com ..."]);
+  assert.ok(!failureText({ ...failed, message: `bad ${ALICE}` }).includes(PW));
+  const traceback = parseCliOutput({ stdout: "", stderr: `Traceback (most recent call last):\n  File "x"\nrequests.exceptions.ConnectionError: ${ALICE} refused\n`, exitCode: 1 }) as CliFailure;
+  assert.equal(traceback.message, "https://alice:****@kitaru.example.com refused");
+  // Token shapes too, whatever printed them.
+  const token = parseCliOutput({ stdout: "", stderr: "Error: token ghp_abcdefghijklmnopqrstuvwxyz0123 rejected\n", exitCode: 1 }) as CliFailure;
+  assert.equal(token.message, "token ghp_**** rejected");
+  // Refusals name variables, never values; the text is masked all the same.
+  assert.ok(!authRefusal("log out", { KITARU_SERVER_URL: ALICE }, { KITARU_SERVER_URL: { label: `via ${ALICE}` } })!.includes(PW));
+});
+
+test("the login box warns about credentials in the URL (allowed: Kitaru passes them on)", () => {
+  assert.deepEqual(urlCredentials(ALICE), { user: "alice", password: PW });
+  assert.deepEqual(urlCredentials("https://bob@host.example"), { user: "bob" });
+  assert.equal(urlCredentials("https://kitaru.example.com/a@b"), undefined, "an @ in the path is not userinfo");
+  assert.equal(urlCredentials("my-workspace"), undefined);
+  assert.equal(withoutCredentials(`${ALICE}/`), "https://kitaru.example.com/");
+  assert.deepEqual(urlSecrets("https://alice:p%40ss-w0rd@h.example"), ["p%40ss-w0rd", "p@ss-w0rd"]);
+  assert.deepEqual(urlSecrets("https://kitaru.example.com"), []);
+  const warning = loginTargetWarning(ALICE)!;
+  assert.equal(warning, "This URL carries credentials (alice:****@). Kitaru passes them on and stores the server URL, password included, in its config.yaml and credentials.yaml in clear. Prefer a URL without them (https://kitaru.example.com) and the API key in the next step. Press Enter to use it anyway.");
+  assert.ok(!warning.includes(PW));
+  assert.match(loginTargetWarning("https://bob@host.example")!, /a user name before @/);
+  assert.equal(loginTargetWarning("https://kitaru.example.com"), undefined);
+  // Still a valid target for Kitaru.
+  assert.deepEqual(validateLoginTarget(ALICE), { ok: true, target: ALICE, kind: "url" });
+});
+
+test("stack switch in a monorepo member: names the project, and labels deploy() pins as deploy", () => {
+  const src = 'import kitaru\nfrom kitaru import flow\n\n@flow(stack="gpu")\ndef report(x): ...\n\nreport.deploy("hi", stack="prod")\nreport.run("hi", stack="cpu")\n';
+  const pins = stackPinsInModule("/w/packages/c/app/main.py", readPythonModule(src));
+  assert.deepEqual(pins.map((p) => [p.kind, p.method ?? "", p.value, p.line]), [["decorator", "", "gpu", 4], ["invocation", "deploy", "prod", 7], ["invocation", "run", "cpu", 8]]);
+  const c = resolution({ stack: setting("stack", GPU.id, "global", { file: "/c/config.yaml", line: 2 }) });
+  const m = describeStackSwitch(c, GPU, { pins: pins.slice(0, 2), base: "/w", project: "packages/c" });
+  assert.equal(m.text, "Active stack is now 'gpu'; packages/c runs on it. Code still chooses its own stack in 2 places: @flow(stack='gpu') on report (packages/c/app/main.py:4, the stack just chosen); report.deploy(stack='prod') (packages/c/app/main.py:7).");
+  const a = resolution({ stack: setting("stack", "a-stack", "pyproject", { file: "/w/packages/a/pyproject.toml", line: 3 }) });
+  assert.equal(describeStackSwitch(a, GPU, { base: "/w", project: "packages/a" }).text, "Active stack is now 'gpu'; packages/a still runs on 'a-stack' from packages/a/pyproject.toml:3.");
+  assert.equal(describeStackPicker(a, pins.slice(1, 2), "/w", "packages/a"), "Choose the active stack. Note: packages/a runs on 'a-stack' from packages/a/pyproject.toml:3 whatever is chosen here, and code chooses its own stack in one place (report.deploy(stack='prod') (packages/c/app/main.py:7)).");
+});
+
+test("the explain view's command line says which unsaved files the answer includes", () => {
+  assert.deepEqual(resolveCommandLines({ workspace: "/w", cwd: "/w/packages/a", unsaved: ["packages/a/pyproject.toml"] }), [
+    "This answer includes unsaved edits to packages/a/pyproject.toml. The command line reads it from disk: it gives the same answer once it is saved: kitaru-config resolve --workspace /w --cwd /w/packages/a",
+  ]);
+  assert.match(resolveCommandLines({ workspace: "/w", unsaved: ["pyproject.toml", "src/flows.py"] })[0]!, /^This answer includes unsaved edits to pyproject\.toml and src\/flows\.py\. The command line reads these files from disk: it gives the same answer once they are saved: /);
+  assert.match(resolveCommandLines({ workspace: "/w", unsaved: [] })[0]!, /^Same answer on the command line: /);
+});
+
+test("a persisted stack id the local store could not name: the name kitaru reported, else a short id", () => {
+  const known = [{ id: GPU.id, name: "gpu", via: "kitaru stack use" as const }];
+  assert.deepEqual(knownStackName({ value: GPU.id, source: "global" }, known), known[0]);
+  assert.deepEqual(knownStackName({ value: GPU.id.replace(/-/g, "").toUpperCase(), source: "zenml-env" }, known), known[0], "undashed, any case");
+  assert.equal(knownStackName({ value: GPU.id, source: "pyproject" }, known), undefined, "only persisted layers hold ids this way");
+  assert.equal(knownStackName({ value: "gpu", source: "global" }, known), undefined, "already a name");
+  assert.equal(knownStackName({ value: "a51bf906-a221-46d7-81b8-c81f8adc5097", source: "global" }, known), undefined, "another id");
+  assert.ok(isStackId(GPU.id) && isStackId(GPU.id.replace(/-/g, "")) && !isStackId("gpu"));
+  assert.equal(shortStackId(GPU.id), "7c0e2d4a…");
+  assert.equal(shortStackId("gpu"), "gpu");
 });
