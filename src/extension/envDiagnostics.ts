@@ -13,6 +13,7 @@ import type { Problem } from "../core/problems";
 import { secretFile, type SecretStatus } from "../core/secretStatus";
 import type { FeatureContext } from "./extension";
 import type { GitIgnoreStatus } from "./gitIgnore";
+import { DIAGNOSTIC_SOURCE } from "./fileChecks";
 import type { Snapshot } from "./model";
 
 /** The files whose variables the snapshot's environment holds. */
@@ -101,7 +102,7 @@ function toDiagnostic(p: Problem): vscode.Diagnostic {
   const end = p.span?.end ?? start;
   const range = new vscode.Range(start.line - 1, start.column - 1, end.line - 1, Math.max(end.column - 1, start.column - 1));
   const d = new vscode.Diagnostic(range, p.message, SEVERITY[p.severity]);
-  d.source = "kitaru";
+  d.source = DIAGNOSTIC_SOURCE;
   d.code = p.code;
   return d;
 }

@@ -8,6 +8,8 @@ import { formatResolution } from "../core/format";
 import { resolveCommandLines } from "../core/kitaruCli";
 import type { Resolution } from "../core/resolve";
 import type { KitaruModel, Project } from "./model";
+import { explainRequestForRow } from "./itemActions";
+import { shortPath } from "./present";
 
 export const EXPLAIN_SCHEME = "kitaru-explain";
 
@@ -74,6 +76,7 @@ export class ExplainProvider implements vscode.TextDocumentContentProvider, vsco
         ...(environment.envFile && !environment.envFile.error ? { envFile: environment.envFile.path } : {}),
         ...(environment.envFile?.error ? { envFileUnread: environment.envFile.path } : {}),
         settingVariables: environment.fromSetting,
+        unsaved: unsavedFilesRead(resolution).map((f) => shortPath(f, project.folder.uri.fsPath)),
       }),
       ...extra.map((e) => `\n${e.trimEnd()}`),
       "",
@@ -99,12 +102,27 @@ export function registerExplain(context: vscode.ExtensionContext, model: KitaruM
     vscode.workspace.onDidCloseTextDocument((doc) => {
       if (doc.uri.scheme === EXPLAIN_SCHEME) provider.forget(doc.uri);
     }),
-    vscode.commands.registerCommand("kitaru.explain", async (request?: ExplainRequest) => {
-      const req: ExplainRequest = request && typeof request === "object" ? request : {};
+    vscode.commands.registerCommand("kitaru.explain", async (request?: unknown) => {
+      // A Flows row (its menu passes the tree element): that flow's or call's configuration.
+      const fromRow = explainRequestForRow(model, request);
+      const given = request && typeof request === "object" && !("kind" in request) ? (request as ExplainRequest) : {};
+      const req: ExplainRequest = fromRow ?? { ...(typeof given.dir === "string" ? { dir: given.dir } : {}), ...(typeof given.flow === "string" ? { flow: given.flow } : {}), ...(typeof given.call === "string" ? { call: given.call } : {}) };
       if (!req.dir && model.current) req.dir = model.current.project.dir;
       const doc = await vscode.workspace.openTextDocument(ExplainProvider.uriFor(req));
       await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     }),
   );
   return provider;
+}
+
+/**
+ * The files this answer was read from that have unsaved edits in an editor:
+ * the resolution reads the editor's text (what the user sees is what is
+ * explained), the command line reads the file on disk. The env file is read
+ * from disk by both, so it is never among them.
+ */
+function unsavedFilesRead(resolution: Resolution): string[] {
+  const dirty = new Set(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === "file" && d.isDirty).map((d) => d.uri.fsPath));
+  if (!dirty.size) return [];
+  return [...new Set(resolution.looked.filter((l) => l.exists && dirty.has(l.path)).map((l) => l.path))].sort();
 }

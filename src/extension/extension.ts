@@ -20,6 +20,7 @@ import type { Snapshot } from "./model";
 import { registerFileChecks } from "./fileChecks";
 import { registerEnvDiagnostics } from "./envDiagnostics";
 import { loadStackNameReader } from "../core/sqliteStacks";
+import { KnownStacks } from "./knownStacks";
 
 /** What the extension exports: used by its integration tests, stable enough for other extensions. */
 export interface KitaruApi {
@@ -35,6 +36,8 @@ export interface KitaruApi {
   view(): { message: string | undefined; description: string | undefined; welcome: boolean };
   /** Switch Stack / Log In / Log Out: their messages, prompts and processes (test hooks). */
   cli: KitaruCliApi;
+  /** What Copy Value / Copy as … copied last (a headless browser's clipboard cannot be read back). */
+  lastCopied(): { text: string; what: string } | undefined;
   /** Resolves once the first resolution is done. */
   ready: Promise<void>;
 }
@@ -45,8 +48,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
   const model = new KitaruModel(logger);
   context.subscriptions.push(model);
   const git = new GitIgnoreStatus(logger);
-  const tree = new SettingsTreeProvider(model, git);
-  context.subscriptions.push(git, tree);
+  // Stack names the kitaru CLI reported (Switch Stack), for ids the core could not name.
+  const stacks = new KnownStacks();
+  const tree = new SettingsTreeProvider(model, git, stacks);
+  context.subscriptions.push(git, stacks, tree);
   const view = vscode.window.createTreeView("kitaru.settings", { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(view);
   model.onDidChange((snap) => describeView(view, snap, model.kitaruRelated), undefined, context.subscriptions);
@@ -64,9 +69,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
   registerWatchers(context, model, logger);
   const explain = registerExplain(context, model);
   // Features register here: each owns its files and adds one line.
-  const features: FeatureContext = { context, model, logger, tree, explain };
+  const features: FeatureContext = { context, model, logger, tree, explain, stacks };
   const statusBar = registerStatusBar(features);
-  registerItemActions(features);
+  const itemActions = registerItemActions(features);
   registerFileChecks(features);
   registerEnvDiagnostics(features, git);
   const cli = registerKitaruCommands(features);
@@ -97,6 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
     }),
     view: () => ({ message: view.message, description: view.description, welcome: !model.kitaruRelated }),
     cli,
+    lastCopied: () => itemActions.lastCopied(),
     ready,
   };
 }
@@ -108,6 +114,8 @@ export interface FeatureContext {
   logger: Logger;
   tree: SettingsTreeProvider;
   explain: ExplainProvider;
+  /** Stack names the kitaru CLI reported, for persisted ids the core could not name. */
+  stacks: KnownStacks;
 }
 
 function describeView(view: vscode.TreeView<unknown>, snap: Snapshot | undefined, related: boolean): void {

@@ -34,6 +34,8 @@ export const KITARU_FILES: vscode.DocumentSelector = [
 
 /** Commands a hover may link to (and nothing else). */
 const HOVER_COMMANDS = ["kitaru.openOrigin"];
+/** Every diagnostic of the extension says so in the Problems panel: TOML, YAML, env files and Python alike ("Kitaru", as python/diagnostics.ts writes it). */
+export const DIAGNOSTIC_SOURCE = "Kitaru";
 const CHANGE_DELAY_MS = 200;
 
 export function registerFileChecks(features: FeatureContext): FileChecks {
@@ -189,8 +191,8 @@ export class FileChecks implements vscode.Disposable {
         for (const edit of fix.edits) action.edit.replace(doc.uri, toRange(doc, edit.span), edit.newText);
         action.isPreferred = fix.preferred;
         // The diagnostics the fix resolves: from the request, else ours for this document (API callers may pass none).
-        const candidates = context.diagnostics.some((d) => d.source === "kitaru") ? context.diagnostics : (this.collection.get(doc.uri) ?? []);
-        const matching = candidates.filter((d) => d.source === "kitaru" && diagnosticCode(d) === problem.code && d.range.isEqual(problemRange));
+        const candidates = context.diagnostics.some((d) => d.source === DIAGNOSTIC_SOURCE) ? context.diagnostics : (this.collection.get(doc.uri) ?? []);
+        const matching = candidates.filter((d) => d.source === DIAGNOSTIC_SOURCE && diagnosticCode(d) === problem.code && d.range.isEqual(problemRange));
         if (matching.length) action.diagnostics = matching;
         actions.push(action);
       }
@@ -219,7 +221,7 @@ const SEVERITY: Record<Problem["severity"], vscode.DiagnosticSeverity> = {
 function toDiagnostic(doc: vscode.TextDocument, p: Problem): vscode.Diagnostic {
   const range = p.span ? toRange(doc, p.span) : doc.lineAt(0).range;
   const d = new vscode.Diagnostic(range, p.message, SEVERITY[p.severity]);
-  d.source = "kitaru";
+  d.source = DIAGNOSTIC_SOURCE;
   d.code = p.code;
   // Keys Kitaru ignores are shown faded, as unused code is.
   if (p.code === "unknown-key" || p.code === "unused-connection-key") d.tags = [vscode.DiagnosticTag.Unnecessary];

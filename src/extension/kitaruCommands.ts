@@ -15,6 +15,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { describeLookup, describeLookupSteps, findKitaru, ignoredPathValues, kitaruPathSettingsTarget, STEP_LABELS, type LookupResult } from "../core/findKitaru";
 import {
+  authOverrides,
   authRefusal,
   describeLogin,
   describeLogout,
@@ -22,12 +23,15 @@ import {
   describeStackSwitch,
   displayCommandLine,
   failureText,
+  loginTargetWarning,
   parseCliOutput,
   parseStack,
   parseStacks,
   sameStack,
   stackPinsInModule,
+  urlSecrets,
   validateLoginTarget,
+  withoutCredentials,
   type CliFailure,
   type CliOutcome,
   type CodePin,
@@ -35,7 +39,7 @@ import {
   type StackInfo,
 } from "../core/kitaruCli";
 import { readPythonModule } from "../core/python/reader";
-import { redact } from "../core/secrets";
+import { maskSecretsInText, redact } from "../core/secrets";
 import type { JsonValue } from "../core/types";
 import { CommandLock, ProcessRunner, type RunningProcess, type RunResult } from "./cliRunner";
 import type { ExplainedEnvironment } from "./environment";
@@ -183,12 +187,13 @@ class KitaruCli implements vscode.Disposable {
 
     // The picker's note and the message afterwards describe one project: the one the tree shows now.
     const pins = await this.codePins(found.ctx);
+    const project = this.projectSubject(found.ctx);
     let target: { id?: string; name: string; isActive?: boolean };
     if (typeof arg === "string" && arg.trim()) {
       target = { name: arg.trim() };
     } else {
       // From the palette, the status bar or the tree's stack row (which passes its tree element).
-      const picked = await this.pickStack(found, pins);
+      const picked = await this.pickStack(found, pins, project);
       if (picked === "failed") return { ok: false };
       if (!picked) return { ok: false, cancelled: true };
       if (picked.isActive) {
@@ -215,9 +220,11 @@ class KitaruCli implements vscode.Disposable {
         return { ok: false, message: r.outcome.message };
       }
       const stack = parseStack(r.outcome.item) ?? { id: target.id ?? target.name, name: target.name, isActive: true, isManaged: false };
+      // Known before the refresh, so the tree and status bar show the name kitaru just gave, not the id.
+      this.rememberStacks(found.ctx, [stack], "kitaru stack use");
       const snap = this.f.model.refreshNow();
       this.markActive(stack, { ...found.ctx, ...(snap ? { snapshot: snap } : {}) });
-      const msg = describeStackSwitch(this.resolutionOf(found.ctx), stack, { pins, stacks: this.cachedStacks(), ...this.base(found.ctx) });
+      const msg = describeStackSwitch(this.resolutionOf(found.ctx), stack, { pins, stacks: this.cachedStacks(), project, ...this.base(found.ctx) });
       this.effective(command, msg, r.outcome.warnings);
       return { ok: true, stack, message: msg.text };
     } finally {
@@ -272,7 +279,10 @@ class KitaruCli implements vscode.Disposable {
         ...(last ? { value: last } : {}),
         validate: (text) => {
           const v = validateLoginTarget(text);
-          return v.ok ? undefined : v.message;
+          if (!v.ok) return { message: v.message, severity: "error" };
+          // Allowed (Kitaru passes it on), but the password would end up in its files in clear.
+          const warning = loginTargetWarning(v.target);
+          return warning ? { message: warning, severity: "warning" } : undefined;
         },
       });
       if (server === undefined) return { ok: false, cancelled: true };
@@ -293,23 +303,28 @@ class KitaruCli implements vscode.Disposable {
     }
     apiKey = apiKey?.trim() || undefined;
     project = project?.trim() || undefined;
-    const secrets = apiKey ? [apiKey] : [];
+    // The API key, and a password inside the URL: removed from everything shown (token shapes and URL passwords are masked anyway).
+    const secrets = [...(apiKey ? [apiKey] : []), ...urlSecrets(target.target)];
+    const shownTarget = maskSecretsInText(redact(target.target, secrets));
+    const credentialsWarning = loginTargetWarning(target.target);
+    if (credentialsWarning) this.f.logger.warn(`Log In to Server: ${credentialsWarning}`);
 
-    const release = this.acquire(command, `logging in to ${target.target}`);
+    const release = this.acquire(command, `logging in to ${shownTarget}`);
     if (!release) return { ok: false };
     try {
       const args = ["login", target.target, ...(apiKey ? ["--api-key", apiKey] : []), ...(project ? ["--project", project] : []), "-o", "json"];
       const r = apiKey
-        ? await this.exec(found, args, { title: `Kitaru: logging in to ${target.target}…`, command, secrets })
-        : await this.deviceFlow(found, args, target.target, command);
+        ? await this.exec(found, args, { title: `Kitaru: logging in to ${shownTarget}…`, command, secrets })
+        : await this.deviceFlow(found, args, shownTarget, command, secrets);
       const result = this.afterConnection(
         command,
         r,
-        `could not log in to ${target.target}`,
+        `could not log in to ${shownTarget}`,
         (snap, item) => describeLogin(snap?.resolution, { mode: "remote", url: typeof item?.url === "string" ? item.url : target.target, project: typeof item?.project === "string" ? item.project : (project ?? null) }, this.base(found.ctx).base),
         secrets,
       );
-      if (result.ok) void this.f.context.globalState.update("kitaru.lastServer", target.target);
+      // Offered again next time, never with credentials in it (globalState is a plain file).
+      if (result.ok) void this.f.context.globalState.update("kitaru.lastServer", withoutCredentials(target.target));
       return result;
     } finally {
       release();
@@ -342,11 +357,11 @@ class KitaruCli implements vscode.Disposable {
     if (!r.outcome) return { ok: false, cancelled: r.run.cancelled };
     if (!r.outcome.ok) {
       this.failure(command, what, r.outcome, secrets);
-      return { ok: false, message: redact(r.outcome.message, secrets) };
+      return { ok: false, message: maskSecretsInText(redact(r.outcome.message, secrets)) };
     }
     const msg = describe(snap, r.outcome.item);
     this.effective(command, msg, r.outcome.warnings, secrets);
-    return { ok: true, message: redact(msg.text, secrets) };
+    return { ok: true, message: maskSecretsInText(redact(msg.text, secrets)) };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -443,6 +458,7 @@ class KitaruCli implements vscode.Disposable {
     const settings = readSettings(found.ctx.folder);
     const secrets = options.secrets ?? [];
     const line = displayCommandLine(found.executable, args, secrets);
+    const stream = options.onOutput ? maskedLines((text) => options.onOutput!(text), secrets) : undefined;
     const timeoutMs = options.timeoutMs ?? settings.cliTimeoutSeconds * 1000;
     const controller = options.controller ?? new AbortController();
     this.controllers.add(controller);
@@ -455,16 +471,17 @@ class KitaruCli implements vscode.Disposable {
       timeoutMs,
       signal: controller.signal,
       label: line,
-      ...(options.onOutput ? { onOutput: (text: string) => options.onOutput!(redact(text, secrets)) } : {}),
+      ...(stream ? { onOutput: (text: string) => stream.write(text) } : {}),
     });
-    if (options.title) this.progressAfterDelay(options.title, running, controller);
+    if (options.title) this.progressAfterDelay(maskSecretsInText(redact(options.title, secrets)), running, controller);
     let run: RunResult;
     try {
       run = await running;
     } finally {
       this.controllers.delete(controller);
+      stream?.end();
     }
-    const stderr = redact(run.stderr, secrets).trim();
+    const stderr = maskSecretsInText(redact(run.stderr, secrets)).trim();
     this.f.logger.info(`kitaru ${args[0]}${args[0] === "stack" ? ` ${args[1]}` : ""}: ${run.spawnError ? `could not start (${run.spawnError.code ?? run.spawnError.message})` : run.timedOut ? "timed out" : run.cancelled ? "cancelled" : `exit ${run.exitCode ?? run.signal}`} after ${run.durationMs} ms`);
     if (stderr) this.f.logger.debug(`kitaru stderr:\n${truncateText(stderr, 4000)}`);
 
@@ -514,7 +531,7 @@ class KitaruCli implements vscode.Disposable {
   }
 
   /** Remote login without an API key: Kitaru's browser device flow, streamed into a terminal so its URL and code are seen. */
-  private async deviceFlow(found: Located, args: string[], target: string, command: string): Promise<ExecResult> {
+  private async deviceFlow(found: Located, args: string[], target: string, command: string, secrets: string[]): Promise<ExecResult> {
     const settings = readSettings(found.ctx.folder);
     const controller = new AbortController();
     const writer = new vscode.EventEmitter<string>();
@@ -536,7 +553,7 @@ class KitaruCli implements vscode.Disposable {
     };
     const terminal = vscode.window.createTerminal({ name: "Kitaru: Log In", pty, iconPath: new vscode.ThemeIcon("key") });
     terminal.show(true);
-    write(`$ ${displayCommandLine(found.executable, args)}\r\n`);
+    write(`$ ${displayCommandLine(found.executable, args, secrets)}\r\n`);
     write(`Signing in to ${target} in the browser. Press Ctrl+C here, or Cancel on the notification, to stop.\r\n\r\n`);
     let announced = false;
     let buffer = "";
@@ -544,11 +561,13 @@ class KitaruCli implements vscode.Disposable {
       title: `Kitaru: waiting for the browser sign-in to ${target}…`,
       command,
       controller,
+      secrets,
       timeoutMs: Math.max(settings.cliTimeoutSeconds, DEVICE_FLOW_MIN_TIMEOUT_S) * 1000,
       onOutput: (text) => {
         write(text.replace(/\r?\n/g, "\r\n"));
         buffer = (buffer + text).slice(-4000);
         if (announced) return;
+        // The text is masked already: a URL with a password in it is shown (and opened) without it.
         const url = /(https?:\/\/[^\s"'<>]+)/.exec(buffer)?.[1]?.replace(/[.,;)]+$/, "");
         if (!url) return;
         announced = true;
@@ -569,9 +588,9 @@ class KitaruCli implements vscode.Disposable {
   // -------------------------------------------------------------------------------------------
   // Stacks
 
-  private async pickStack(found: Located, pins: CodePin[]): Promise<StackInfo | undefined | "failed"> {
+  private async pickStack(found: Located, pins: CodePin[], project: string): Promise<StackInfo | undefined | "failed"> {
     const title = "Kitaru: Switch Stack";
-    const placeholder = describeStackPicker(found.ctx.snapshot?.resolution, pins, found.ctx.folder?.uri.fsPath);
+    const placeholder = describeStackPicker(found.ctx.snapshot?.resolution, pins, found.ctx.folder?.uri.fsPath, project);
     if (this.answers.length) {
       const stacks = await this.listStacks(found, false);
       if (!stacks) return "failed";
@@ -643,7 +662,31 @@ class KitaruCli implements vscode.Disposable {
     }
     const stacks = parseStacks(r.outcome);
     this.stackCache = { key, signature, at: Date.now(), stacks };
+    this.rememberStacks(found.ctx, stacks, "kitaru stack list");
     return stacks;
+  }
+
+  /** Names kitaru reported, for the ids the tree and status bar could not name (config directory of the run). */
+  private rememberStacks(ctx: Context, stacks: readonly StackInfo[], via: "kitaru stack list" | "kitaru stack use"): void {
+    const configDir = ctx.snapshot?.resolution.configDir.path ?? this.f.model.current?.resolution.configDir.path;
+    if (configDir) this.f.stacks.remember(configDir, stacks, via);
+  }
+
+  /**
+   * How the messages name the project they describe: "this workspace" when it
+   * is the only one, its path in a monorepo ("packages/c"), "the root project"
+   * for the folder's own pyproject.toml among others; with the folder's name
+   * in a multi-root workspace.
+   */
+  private projectSubject(ctx: Context): string {
+    const { project, folder } = ctx;
+    if (!project || !folder) return "this workspace";
+    const multiRoot = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+    const rel = path.relative(folder.uri.fsPath, project.dir).split(path.sep).join("/");
+    if (rel && !rel.startsWith("..")) return multiRoot ? `${folder.name}/${rel}` : rel;
+    const others = this.f.model.knownProjects.some((p) => p.folder.uri.toString() === folder.uri.toString() && p.dir !== project.dir && p.pyproject);
+    if (others) return multiRoot ? `${folder.name} (the root project)` : "the root project";
+    return multiRoot ? folder.name : "this workspace";
   }
 
   /** After our own `stack use`: the cached list stays valid with the new active stack (and config.yaml's new signature). */
@@ -700,18 +743,20 @@ class KitaruCli implements vscode.Disposable {
   // -------------------------------------------------------------------------------------------
   // Prompts (answered by the test hook's queue when it holds answers)
 
-  private async input(options: { title: string; prompt: string; placeHolder?: string; value?: string; password?: boolean; validate?: (text: string) => string | undefined }): Promise<string | undefined> {
+  private async input(options: { title: string; prompt: string; placeHolder?: string; value?: string; password?: boolean; validate?: (text: string) => Validation | undefined }): Promise<string | undefined> {
     if (this.answers.length) {
       const answer = this.answers.shift();
       if (answer === undefined) return undefined;
       const problem = options.validate?.(answer);
       if (problem) {
-        // A person would see the message under the box and fix the text or press Escape.
-        this.lastValidationMessage = problem;
-        return undefined;
+        // A person would see the message under the box: an error blocks Enter (they fix the text
+        // or press Escape), a warning does not (they read it and accept).
+        this.lastValidationMessage = problem.message;
+        if (problem.severity === "error") return undefined;
       }
       return answer;
     }
+    const validate = options.validate;
     return vscode.window.showInputBox({
       title: options.title,
       prompt: options.prompt,
@@ -719,9 +764,18 @@ class KitaruCli implements vscode.Disposable {
       ...(options.value ? { value: options.value } : {}),
       password: options.password ?? false,
       ignoreFocusOut: true,
-      ...(options.validate ? { validateInput: (text: string) => (text.trim() ? options.validate!(text) : undefined) } : {}),
+      ...(validate
+        ? {
+            validateInput: (text: string): vscode.InputBoxValidationMessage | undefined => {
+              const problem = text.trim() ? validate(text) : undefined;
+              if (!problem) return undefined;
+              return { message: problem.message, severity: problem.severity === "error" ? vscode.InputBoxValidationSeverity.Error : vscode.InputBoxValidationSeverity.Warning };
+            },
+          }
+        : {}),
     });
   }
+
 
   // -------------------------------------------------------------------------------------------
   // Messages
@@ -741,7 +795,7 @@ class KitaruCli implements vscode.Disposable {
 
   private failure(command: string, what: string, f: CliFailure, secrets: string[] = []): void {
     const warnings = f.warnings.length ? ` Kitaru also warned: ${f.warnings.join(" ")}` : "";
-    this.notify("error", command, redact(`Kitaru: ${what}: ${failureText(f)}${warnings}`, secrets), [{ title: "Show Logs", run: () => this.f.logger.show(true) }]);
+    this.notify("error", command, maskSecretsInText(redact(`Kitaru: ${what}: ${failureText(f)}${warnings}`, secrets)), [{ title: "Show Logs", run: () => this.f.logger.show(true) }]);
   }
 
   private effective(command: string, msg: EffectiveMessage, warnings: string[], secrets: string[] = []): void {
@@ -752,12 +806,27 @@ class KitaruCli implements vscode.Disposable {
       const label = `${vscode.workspace.asRelativePath(open.file, false)}:${open.line}`;
       actions.push({ title: `Open ${label}`, run: () => vscode.commands.executeCommand("kitaru.openOrigin", vscode.Uri.file(open.file), open.line, open.column ?? 1) });
     }
-    this.notify(msg.severity === "warning" || warnings.length ? "warning" : "info", command, redact(`Kitaru: ${msg.text}${warned}`, secrets), actions);
+    this.notify(msg.severity === "warning" || warnings.length ? "warning" : "info", command, maskSecretsInText(redact(`Kitaru: ${msg.text}${warned}`, secrets)), actions);
   }
 
+  /**
+   * Where to remove the variables that made Kitaru refuse: an env file's line
+   * (`Open .env:2`), the kitaru.environment setting. Only the refusing
+   * variables count; VS Code's own environment has nothing to open.
+   */
   private refusalActions(ctx: Context): Action[] {
-    const fromSetting = Object.values(ctx.environment.origins).some((o) => o.label === "kitaru.environment setting");
-    return fromSetting ? [commandAction("Open Settings", "workbench.action.openSettings", "kitaru.environment")] : [];
+    const origins = authOverrides(ctx.environment.env).flatMap((name) => {
+      const o = ctx.environment.origins[name];
+      return o ? [o] : [];
+    });
+    const actions: Action[] = [];
+    const inFile = origins.find((o) => o.file && o.label.startsWith("env file"));
+    if (inFile?.file) {
+      const line = inFile.line ?? 1;
+      actions.push(commandAction(`Open ${vscode.workspace.asRelativePath(inFile.file, false)}:${line}`, "kitaru.openOrigin", vscode.Uri.file(inFile.file), line, 1));
+    }
+    if (origins.some((o) => o.label === "kitaru.environment setting")) actions.push(commandAction("Open Settings", "workbench.action.openSettings", "kitaru.environment"));
+    return actions;
   }
 
   /**
@@ -778,7 +847,9 @@ class KitaruCli implements vscode.Disposable {
   }
 
   /** Logs, records and shows a message. Never awaited: a command finishes while its message is still on screen. */
-  private notify(severity: ShownMessage["severity"], command: string, text: string, actions: Action[]): void {
+  private notify(severity: ShownMessage["severity"], command: string, message: string, actions: Action[]): void {
+    // Every notification is built from CLI input or output somewhere: masked here whatever its caller did.
+    const text = maskSecretsInText(message);
     this.shown.push({ severity, text, actions: actions.map((a) => a.title), actionCommands: actions.map((a) => (a.command ? { command: a.command, args: a.args ?? [] } : undefined)), command, at: Date.now() });
     if (this.shown.length > 100) this.shown.splice(0, this.shown.length - 100);
     if (severity === "error") this.f.logger.error(text);
@@ -799,6 +870,45 @@ class KitaruCli implements vscode.Disposable {
     this.cancelAll();
     this.runner.dispose();
   }
+}
+
+/** What an input box says under the text: an error blocks accepting it, a warning does not. */
+interface Validation {
+  message: string;
+  severity: "error" | "warning";
+}
+
+/**
+ * Streamed output, masked line by line: a chunk may end inside a URL or a
+ * token, which masking could not recognise in halves. Complete lines are
+ * passed on as they arrive; a partial line waits for its end (or `end()`).
+ */
+function maskedLines(onText: (text: string) => void, secrets: readonly string[]): { write(text: string): void; end(): void } {
+  let pending = "";
+  let timer: NodeJS.Timeout | undefined;
+  const emit = (text: string) => text && onText(maskSecretsInText(redact(text, secrets)));
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    emit(pending);
+    pending = "";
+  };
+  return {
+    write(text: string) {
+      pending += text;
+      const cut = pending.lastIndexOf("\n");
+      if (cut >= 0) {
+        emit(pending.slice(0, cut + 1));
+        pending = pending.slice(cut + 1);
+      }
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      // A prompt without a newline must still show up: once the output pauses, or grows long.
+      if (pending.length > 8192) flush();
+      else if (pending) timer = setTimeout(flush, 500);
+    },
+    end: flush,
+  };
 }
 
 interface Action {

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { Origin, Source } from "../core/layer";
 import type { Candidate } from "../core/resolve";
+import { mdCode, mdEscape } from "../core/markdown";
 import { SOURCE_LABELS } from "../core/settingsInfo";
 
 export const SOURCE_ICONS: Record<Source, string> = {
@@ -63,10 +64,13 @@ export function originLocation(origin: Origin | undefined): { uri: vscode.Uri; l
   return { uri: vscode.Uri.file(origin.file), line: origin.line, column: origin.column ?? 1 };
 }
 
-/** Escapes the characters that start Markdown inline syntax (values can hold `*`, `_`, backticks). */
+/** Escapes the characters that start Markdown inline syntax (values can hold `*`, `_`, backticks). Not for code spans: see `mdCode`. */
 export function md(text: string): string {
-  return text.replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`);
+  return mdEscape(text);
 }
+
+/** A code span showing `text` literally (`https://bob:****@host`, not `\*\*\*\*`). */
+export { mdCode };
 
 /** The project as a person names it: its folder, or its path inside the folder. */
 export function projectLabel(project: { dir: string; folder: { name: string; uri: { fsPath: string } } }): string {

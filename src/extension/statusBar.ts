@@ -5,14 +5,20 @@
 import * as vscode from "vscode";
 import type { Snapshot } from "./model";
 import type { FeatureContext } from "./extension";
-import { describeOrigin, displayValue, md, projectLabel, sourceLabel } from "./present";
+import { isStackId, shortStackId, type KnownStack } from "../core/kitaruCli";
+import type { Problem } from "../core/problems";
+import type { KnownStacks } from "./knownStacks";
+import { describeOrigin, displayValue, md, mdCode, projectLabel, sourceLabel } from "./present";
 
-export function registerStatusBar({ context, model }: FeatureContext): vscode.StatusBarItem {
+export function registerStatusBar({ context, model, tree, stacks }: FeatureContext): vscode.StatusBarItem {
   const item = vscode.window.createStatusBarItem("kitaru.status", vscode.StatusBarAlignment.Left, 50);
   item.name = "Kitaru";
   context.subscriptions.push(item);
-  const update = (snap: Snapshot | undefined) => render(item, snap);
+  const update = () => render(item, model.current, { problems: (snap) => tree.problems(snap), stacks });
   model.onDidChange(update, undefined, context.subscriptions);
+  // The tree's Problems group changes without a new resolution too (git's answer for a secret's file).
+  tree.onDidChangeTreeData(update, undefined, context.subscriptions);
+  stacks.onDidChange(update, undefined, context.subscriptions);
   // The stack switcher belongs to another feature; fall back to the tree when it is absent.
   context.subscriptions.push(
     vscode.commands.registerCommand("kitaru.statusBarClicked", async () => {
@@ -21,58 +27,96 @@ export function registerStatusBar({ context, model }: FeatureContext): vscode.St
       else await vscode.commands.executeCommand("kitaru.settings.focus");
     }),
   );
-  update(model.current);
+  update();
   return item;
 }
 
-export function statusText(snap: Snapshot): { text: string; attention: "error" | "warning" | undefined } {
+interface StatusSources {
+  /** The problems the tree's Problems group lists (the resolution's, and secrets in likely-committed files). */
+  problems(snap: Snapshot): readonly Problem[];
+  stacks?: KnownStacks;
+}
+
+/** The stack as the status bar shows it: its name; for an id nobody could name, its first 8 characters. */
+function stackShown(snap: Snapshot, stacks: KnownStacks | undefined): { text: string; named?: KnownStack; id?: string } {
+  const stack = snap.resolution.settings.stack;
+  if (!stack) return { text: "no stack" };
+  if (stack.dynamic !== undefined) return { text: "dynamic" };
+  if (stack.value === null) return { text: "no stack" };
+  const named = stacks?.nameFor(stack, snap.resolution.configDir.path);
+  if (named) return { text: named.name, named, id: String(stack.value) };
+  if (isStackId(stack.value)) return { text: shortStackId(stack.value), id: stack.value };
+  return { text: String(stack.value) };
+}
+
+export function statusText(snap: Snapshot, sources: StatusSources = { problems: (s) => s.resolution.problems }): { text: string; attention: "error" | "warning" | undefined } {
   const r = snap.resolution;
-  const stack = r.settings.stack;
-  const stackText = stack?.dynamic !== undefined ? "dynamic" : stack?.value === null || stack === undefined ? "no stack" : String(stack.value);
+  const stackText = stackShown(snap, sources.stacks).text;
   const server = r.settings.server_url;
   const connection = typeof server?.value === "string" ? hostOf(server.value) : "local";
-  const errors = r.problems.filter((p) => p.severity === "error").length;
-  const attention = errors ? "error" : r.problems.some((p) => p.code === "project-required") ? "warning" : undefined;
+  const problems = sources.problems(snap);
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const attention = errors ? "error" : problems.some((p) => p.code === "project-required") ? "warning" : undefined;
   const icon = attention === "error" ? "$(error)" : connection === "local" ? "$(layers)" : "$(cloud)";
   return { text: `${icon} ${stackText} · ${connection}`, attention };
 }
 
-function render(item: vscode.StatusBarItem, snap: Snapshot | undefined): void {
+/** `1 error, 2 warnings`, as the tree's Problems group counts them. */
+export function problemCounts(problems: readonly Problem[]): { errors: number; warnings: number; text: string } {
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.filter((p) => p.severity === "warning").length;
+  const text = [errors && `${errors} error${errors > 1 ? "s" : ""}`, warnings && `${warnings} warning${warnings > 1 ? "s" : ""}`].filter(Boolean).join(", ");
+  return { errors, warnings, text };
+}
+
+function render(item: vscode.StatusBarItem, snap: Snapshot | undefined, sources: StatusSources): void {
   if (!snap) {
     item.hide();
     return;
   }
-  const { text, attention } = statusText(snap);
+  const { text, attention } = statusText(snap, sources);
   item.text = text;
   item.backgroundColor = attention ? new vscode.ThemeColor(attention === "error" ? "statusBarItem.errorBackground" : "statusBarItem.warningBackground") : undefined;
   item.command = { command: "kitaru.statusBarClicked", title: "Switch Stack" };
   item.accessibilityInformation = { label: `Kitaru: stack ${text.replace(/\$\([^)]*\)\s*/g, "")}` };
+  item.tooltip = statusTooltip(snap, sources);
+  item.show();
+}
+
+/**
+ * The winning layer of each setting the status bar summarises. A list, not a
+ * table: a table keeps every column on one line and is cut off when values
+ * and origins are long (a hover is at most ~500 px wide); list items wrap.
+ */
+function statusTooltip(snap: Snapshot, sources: StatusSources): vscode.MarkdownString {
   const r = snap.resolution;
   const base = snap.project.folder.uri.fsPath;
   const rows = ["stack", "server_url", "project", "cache", "retries"].map((key) => {
     const s = r.settings[key];
-    if (!s) return `| ${key} | unset | built-in default |`;
+    if (!s) return `- **${key}** unset — built-in default`;
     const where = describeOrigin(s.origin, base);
-    return `| ${key} | \`${md(displayValue(s))}\` | ${md(sourceLabel(s.source))}${where ? ` (${md(where)})` : ""} |`;
+    const layer = `${md(sourceLabel(s.source))}${where ? ` · ${md(where)}` : ""}`;
+    if (key === "stack") {
+      const shown = stackShown(snap, sources.stacks);
+      if (shown.named) return `- **stack** ${mdCode(shown.text)} — ${layer}; name reported by \`${shown.named.via}\` for id ${mdCode(shown.id!)}`;
+      if (shown.id) return `- **stack** ${mdCode(shown.id)} — ${layer}; an id ZenML's local store does not name (Switch Stack learns its name)`;
+    }
+    return `- **${key}** ${mdCode(displayValue(s))} — ${layer}`;
   });
-  const errors = r.problems.filter((p) => p.severity === "error").length;
-  const warnings = r.problems.filter((p) => p.severity === "warning").length;
+  const counts = problemCounts(sources.problems(snap));
   const tip = new vscode.MarkdownString(
     [
       `**Kitaru** — ${md(projectLabel(snap.project))}`,
       "",
-      "| setting | value | winning layer |",
-      "|---|---|---|",
       ...rows,
       "",
-      errors || warnings ? `$(error) ${errors} error(s), $(warning) ${warnings} warning(s) — see the Kitaru view` : "$(pass) No problems",
+      counts.text ? `${counts.errors ? "$(error)" : "$(warning)"} ${counts.text} — see Problems in the Kitaru view` : "$(pass) No problems",
       "",
       `Explaining ${md(snap.environment.description)}. Click to switch stack.`,
     ].join("\n"),
   );
   tip.supportThemeIcons = true;
-  item.tooltip = tip;
-  item.show();
+  return tip;
 }
 
 function hostOf(url: string): string {

@@ -9,12 +9,14 @@ import type { LookedAt } from "../core/persisted";
 import type { Problem } from "../core/problems";
 import type { Candidate, Setting } from "../core/resolve";
 import { copyForms } from "../core/copyAs";
+import type { KnownStack } from "../core/kitaruCli";
 import { secretFile, secretUse, type SecretStatus } from "../core/secretStatus";
 import { groupOf, settingInfo, SOURCE_SHORT, type Group } from "../core/settingsInfo";
 import { leakProblems } from "./envDiagnostics";
 import type { GitIgnoreStatus } from "./gitIgnore";
+import type { KnownStacks } from "./knownStacks";
 import type { KitaruModel, Snapshot } from "./model";
-import { describeOrigin, displayValue, md, originLocation, shortPath, SOURCE_ICONS, sourceLabel, truncate } from "./present";
+import { describeOrigin, displayValue, md, mdCode, originLocation, shortPath, SOURCE_ICONS, sourceLabel, truncate } from "./present";
 
 const SETTING_GROUPS: Group[] = ["Execution", "Image", "Connection", "LLM", "Log store", "Housekeeping", "Checkpoints"];
 
@@ -55,8 +57,10 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
   constructor(
     private readonly model: KitaruModel,
     private readonly git?: GitIgnoreStatus,
+    private readonly stacks?: KnownStacks,
   ) {
     model.onDidChange(() => this.changed.fire(undefined), this, this.subscriptions);
+    stacks?.onDidChange(() => this.changed.fire(undefined), this, this.subscriptions);
     if (git) {
       git.onDidChange(() => this.changed.fire(undefined), this, this.subscriptions);
       model.onDidChange((snap) => void git.check((snap?.resolution.secrets ?? []).flatMap((s) => (s.plainTextInWorkspace && secretFile(s.origin) ? [secretFile(s.origin)!] : []))), this, this.subscriptions);
@@ -70,8 +74,12 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     return !file || this.git?.ignored(file) !== true;
   }
 
-  /** The resolution's problems, and a warning for each clear-text secret in a likely-committed env or settings file. */
-  private problems(snap: Snapshot): Problem[] {
+  /**
+   * The Problems group's rows: the resolution's problems, and a warning for each
+   * clear-text secret in a likely-committed env or settings file. The status bar
+   * counts these, so both always agree.
+   */
+  problems(snap: Snapshot): Problem[] {
     const leaks = leakProblems(snap, (f) => this.git?.ignored(f));
     if (!leaks.length) return snap.resolution.problems;
     const rank = { error: 0, warning: 1, info: 2 } as const;
@@ -153,9 +161,9 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
       case "contributed":
         return node.node.item;
       case "setting":
-        return settingItem(node.setting, base);
+        return settingItem(node.setting, base, this.stackNamer(snap));
       case "layer":
-        return layerItem(node.setting, node.candidate, node.index, base);
+        return layerItem(node.setting, node.candidate, node.index, base, this.stackNamer(snap));
       case "problem":
         return problemItem(node.problem, node.index, base);
       case "file":
@@ -174,10 +182,35 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     }
   }
 
+  /** Names kitaru reported for persisted stack ids the core could not name (this config directory's). */
+  private stackNamer(snap: Snapshot | undefined): StackNamer {
+    const stacks = this.stacks;
+    const configDir = snap?.resolution.configDir.path;
+    return (c) => (stacks && configDir && c.key === "stack" ? stacks.nameFor(c.candidate, configDir) : undefined);
+  }
+
   dispose(): void {
     this.changed.dispose();
     for (const d of this.subscriptions) d.dispose();
   }
+}
+
+/** A stack candidate's name from the kitaru CLI, when it holds an id the core could not name. */
+type StackNamer = (c: { key: string; candidate: Pick<Candidate, "value" | "source"> }) => KnownStack | undefined;
+
+/** `gpu` for a persisted id kitaru named, else the value as the core gives it. */
+function shownValue(key: string, c: Candidate, named: StackNamer): { text: string; named?: KnownStack } {
+  const hit = named({ key, candidate: c });
+  return hit ? { text: hit.name, named: hit } : { text: displayValue(c) };
+}
+
+/** "named by kitaru stack use": the label of a name the core did not find itself. */
+function namedLabel(hit: KnownStack): string {
+  return `named by ${hit.via}`;
+}
+
+function namedNote(hit: KnownStack, id: string): string {
+  return `The name \`${hit.via}\` reported for stack id ${mdCode(id)}: ZenML's local store does not hold this stack (a remote server's stacks stay on the server), so the configuration files give only its id.`;
 }
 
 function groupItem(node: Extract<Node, { kind: "group" }>, snap: Snapshot | undefined, leaked: (s: SecretStatus) => boolean, problems: Problem[]): vscode.TreeItem {
@@ -205,44 +238,48 @@ function groupItem(node: Extract<Node, { kind: "group" }>, snap: Snapshot | unde
   return item;
 }
 
-function settingItem(s: Setting, base: string | undefined): vscode.TreeItem {
+function settingItem(s: Setting, base: string | undefined, named: StackNamer): vscode.TreeItem {
   const item = new vscode.TreeItem(shortKey(s.key), s.overridden.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = `setting:${s.key}`;
-  item.description = `${displayValue(s)}  ·  ${SOURCE_SHORT[s.source]}${s.masked ? "  ·  masked" : ""}`;
+  const shown = shownValue(s.key, s, named);
+  item.description = `${shown.text}  ·  ${SOURCE_SHORT[s.source]}${s.masked ? "  ·  masked" : ""}${shown.named ? `  ·  ${namedLabel(shown.named)}` : ""}`;
   item.iconPath = new vscode.ThemeIcon(s.masked ? "lock" : SOURCE_ICONS[s.source], s.source === "default" ? new vscode.ThemeColor("disabledForeground") : undefined);
-  item.tooltip = settingTooltip(s, base);
+  item.tooltip = settingTooltip(s, base, named);
   const location = originLocation(s.origin);
   // Menus match these words (package.json `viewItem =~`): "Copy as" only where the form exists.
   const forms = copyForms(s);
   item.contextValue = ["setting", s.key === "stack" ? "key.stack" : "", location ? "hasOrigin" : "", s.masked ? "secret" : "", s.value !== null && !s.masked ? "hasValue" : "", forms.toml ? "canToml" : "", forms.export ? "canExport" : ""].filter(Boolean).join(".");
   if (location) item.command = { command: "kitaru.openOrigin", title: "Open Where It Is Set", arguments: [location.uri, location.line, location.column] };
-  item.accessibilityInformation = { label: `${s.key} is ${displayValue(s)}, from ${sourceLabel(s.source)}${s.overridden.length ? `, overriding ${s.overridden.length} lower layer${s.overridden.length > 1 ? "s" : ""}` : ""}` };
+  item.accessibilityInformation = { label: `${s.key} is ${shown.text}${shown.named ? ` (${namedLabel(shown.named)})` : ""}, from ${sourceLabel(s.source)}${s.overridden.length ? `, overriding ${s.overridden.length} lower layer${s.overridden.length > 1 ? "s" : ""}` : ""}` };
   return item;
 }
 
-function layerItem(s: Setting, c: Candidate, index: number, base: string | undefined): vscode.TreeItem {
+function layerItem(s: Setting, c: Candidate, index: number, base: string | undefined, named: StackNamer): vscode.TreeItem {
   const winner = index === 0;
   const item = new vscode.TreeItem(sourceLabel(c.source), vscode.TreeItemCollapsibleState.None);
   item.id = `setting:${s.key}:layer:${index}`;
   const where = describeOrigin(c.origin, base);
-  item.description = `${winner ? "" : "overridden: "}${displayValue(c)}${where ? `  ·  ${where}` : ""}`;
+  const shown = shownValue(s.key, c, named);
+  item.description = `${winner ? "" : "overridden: "}${shown.text}${shown.named ? ` (${namedLabel(shown.named)})` : ""}${where ? `  ·  ${where}` : ""}`;
   item.iconPath = winner ? new vscode.ThemeIcon("pass-filled", new vscode.ThemeColor("testing.iconPassed")) : new vscode.ThemeIcon("circle-slash", new vscode.ThemeColor("disabledForeground"));
-  item.tooltip = new vscode.MarkdownString(`${winner ? "**Wins**" : "*Overridden*"} — ${md(sourceLabel(c.source))}: \`${md(displayValue(c))}\`${where ? `\n\n${md(where)}` : ""}${c.note ? `\n\n${md(c.note)}` : ""}`);
+  item.tooltip = new vscode.MarkdownString(`${winner ? "**Wins**" : "*Overridden*"} — ${md(sourceLabel(c.source))}: ${mdCode(shown.text)}${shown.named ? ` *(${namedLabel(shown.named)})*\n\n${namedNote(shown.named, String(c.value))}` : ""}${where ? `\n\n${md(where)}` : ""}${c.note ? `\n\n${md(c.note)}` : ""}`);
   const location = originLocation(c.origin);
   item.contextValue = location ? "layer.hasOrigin" : "layer";
   if (location) item.command = { command: "kitaru.openOrigin", title: "Open Where It Is Set", arguments: [location.uri, location.line, location.column] };
   return item;
 }
 
-export function settingTooltip(s: Setting, base: string | undefined): vscode.MarkdownString {
+export function settingTooltip(s: Setting, base: string | undefined, named: StackNamer = () => undefined): vscode.MarkdownString {
   const info = settingInfo(s.key);
-  const lines = [`**${md(s.key)}** = \`${md(displayValue(s))}\`${s.masked ? " *(masked)*" : ""}`, ""];
+  const shown = shownValue(s.key, s, named);
+  const lines = [`**${md(s.key)}** = ${mdCode(shown.text)}${s.masked ? " *(masked)*" : ""}${shown.named ? ` *(${namedLabel(shown.named)})*` : ""}`, ""];
+  if (shown.named) lines.push(namedNote(shown.named, String(s.value)), "");
   const where = describeOrigin(s.origin, base);
   lines.push(`Set by **${md(sourceLabel(s.source))}**${where ? ` — ${md(where)}` : ""}`);
   if (s.note) lines.push("", `*${md(s.note)}*`);
   if (s.overridden.length) {
     lines.push("", "Overrides:");
-    for (const o of s.overridden) lines.push(`- ~~${md(displayValue(o))}~~ — ${md(sourceLabel(o.source))}${o.origin ? ` (${md(describeOrigin(o.origin, base))})` : ""}`);
+    for (const o of s.overridden) lines.push(`- ~~${md(shownValue(s.key, o, named).text)}~~ — ${md(sourceLabel(o.source))}${o.origin ? ` (${md(describeOrigin(o.origin, base))})` : ""}`);
   }
   if (info) lines.push("", "---", md(info.description), "", `*Type:* ${md(info.type)}${info.env ? ` · *Variable:* \`${info.env}\`` : ""}`);
   const tip = new vscode.MarkdownString(lines.join("\n"));
@@ -285,7 +322,7 @@ function fileItem(f: LookedAt, index: number, base: string | undefined): vscode.
   const state = f.used ? "used" : f.exists ? "skipped" : "absent";
   item.description = `${state}  ·  ${shortPath(f.path, base)}`;
   item.iconPath = new vscode.ThemeIcon(f.used ? "check" : f.exists ? "debug-step-over" : "circle-outline", f.used ? undefined : new vscode.ThemeColor("disabledForeground"));
-  item.tooltip = new vscode.MarkdownString(`**${md(label)}** — ${state}\n\n\`${md(f.path)}\`\n\n${md(f.note)}`);
+  item.tooltip = new vscode.MarkdownString(`**${md(label)}** — ${state}\n\n${mdCode(f.path)}\n\n${md(f.note)}`);
   // credentials.yaml holds tokens in clear, zenml.db is a binary database: never opened from here.
   const openable = f.exists && f.role !== "config-dir" && f.role !== "credentials.yaml" && f.role !== "zenml-store";
   item.contextValue = openable ? "file.hasOrigin" : "file";
@@ -299,7 +336,7 @@ function envFileItem(node: Extract<Node, { kind: "env-file" }>, base: string | u
   item.description = `${node.state}  ·  ${shortPath(node.path, base)}`;
   const used = node.state === "used";
   item.iconPath = new vscode.ThemeIcon(used ? "check" : "warning", used ? undefined : new vscode.ThemeColor("problemsWarningIcon.foreground"));
-  item.tooltip = new vscode.MarkdownString(`**Env file** — ${node.state}\n\n\`${md(node.path)}\` (kitaru.envFile = \`${md(node.setting)}\`)\n\n${md(node.detail)}`);
+  item.tooltip = new vscode.MarkdownString(`**Env file** — ${node.state}\n\n${mdCode(node.path)} (kitaru.envFile = ${mdCode(node.setting)})\n\n${md(node.detail)}`);
   item.contextValue = used ? "file.hasOrigin" : "file";
   item.command = used ? { command: "kitaru.openOrigin", title: "Open", arguments: [vscode.Uri.file(node.path), 1, 1] } : { command: "workbench.action.openSettings", title: "Open Settings", arguments: ["kitaru.envFile"] };
   return item;
@@ -331,7 +368,7 @@ function secretItem(s: SecretStatus, index: number, base: string | undefined, le
   item.iconPath = new vscode.ThemeIcon(warn ? "warning" : s.kind === "reference" ? "key" : "lock", warn ? new vscode.ThemeColor("problemsWarningIcon.foreground") : undefined);
   item.tooltip = new vscode.MarkdownString(
     s.kind === "reference"
-      ? `**${md(s.name)}** refers to the secret \`${md(s.display)}\`; its value is resolved at run time and never stored here.`
+      ? `**${md(s.name)}** refers to the secret ${mdCode(s.display)}; its value is resolved at run time and never stored here.`
       : `**${md(s.name)}** is set (${md(s.display)}) in ${md(LOCATION_PHRASES[s.location])}${s.origin ? ` — ${md(describeOrigin(s.origin, base))}` : ""}.${s.unused ? ` Not used: ${md(s.unused)}.` : s.effective ? "" : " A higher layer overrides it."} It is masked in this view, hovers, logs and the CLI.${warn ? "\n\n$(warning) It sits in plain text in a file inside the workspace that git does not ignore, so it is likely committed. Move it to an environment variable set outside the workspace (KITARU_AUTH_TOKEN, KITARU_LOG_STORE_API_KEY), a git-ignored env file, or a secret (secret_environment_from), and rotate it." : s.plainTextInWorkspace ? "\n\nThe file is ignored by git." : ""}`,
   );
   item.tooltip.supportThemeIcons = true;

@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 
 const FAKE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "fake-kitaru");
 
-/** The API key and token the suites type; they must not appear in any log or result. */
-export const CLI_SECRETS = ["kat_fake_9f3Kx7Qm2Lp8Vw4Zr6Tn", "kat_ci_token_5Hq2Wz8Kd3Xv7Lm1"];
+/** The API key, token and URL password the suites type; they must not appear in any log or result. */
+export const CLI_SECRETS = ["kat_fake_9f3Kx7Qm2Lp8Vw4Zr6Tn", "kat_ci_token_5Hq2Wz8Kd3Xv7Lm1", "alicePw-7Hq2Zx9Lm4Tn"];
 
 const DEFAULT_STACK_ID = "a51bf906-a221-46d7-81b8-c81f8adc5097";
 
@@ -87,10 +87,38 @@ export const cliScenarios = [
         'import kitaru\nfrom kitaru import flow\n\n\n@flow(stack="gpu")\ndef alpha_flow(x: str) -> str:\n    return x\n\n\nif __name__ == "__main__":\n    alpha_flow.run("hi", stack="prod")\n',
       );
       fs.writeFileSync(path.join(dir, "root_flows.py"), 'from kitaru import flow\n\n\n@flow(stack="root-pinned")\ndef root_flow() -> None:\n    pass\n');
+      // The tester's packages/c: no stack of its own (persisted decides), a flow pinned to gpu,
+      // and a deploy() call pinned to prod at line 16.
+      const c = path.join(dir, "packages", "c");
+      fs.mkdirSync(path.join(c, "app"), { recursive: true });
+      fs.writeFileSync(path.join(c, "pyproject.toml"), '[project]\nname = "c"\n\n[tool.kitaru]\nretries = 3\n');
+      fs.writeFileSync(
+        path.join(c, "app", "main.py"),
+        [
+          "import kitaru",
+          "from kitaru import flow",
+          "",
+          "",
+          '@flow(stack="gpu")',
+          "def report(topic: str) -> str:",
+          "    return topic",
+          "",
+          "",
+          "def nightly() -> None:",
+          '    report.run("daily")',
+          "",
+          "",
+          "def ship() -> None:",
+          "    # deployed on the production stack",
+          '    report.deploy("weekly", stack="prod")',
+          "",
+        ].join("\n"),
+      );
       return dir;
     },
     env: (ctx) => hermetic(ctx, {}),
-    settings: { "kitaru.path": path.join(FAKE_DIR, "kitaru") },
+    // Unsaved edits stay unsaved (the explain view's note about them).
+    settings: { "kitaru.path": path.join(FAKE_DIR, "kitaru"), "files.autoSave": "off" },
     suites: ["cli-monorepo.test.ts"],
   },
   {

@@ -35,6 +35,12 @@ export const ENV_SECRETS = {
   settingsToken: "zenml_settings_key_9Lk3Hd7Fs2Qa6Wm",
 };
 
+/** Secrets of the status-bar scenario's .vscode/settings.json: masked everywhere. */
+export const STATUS_BAR_SECRETS = {
+  urlPassword: "bobPw-4Kd8Zq2Lx7Rm",
+  token: "kat_statusbar_9Vw3Lq7Zr2Xm",
+};
+
 /** Name of the first view in the Kitaru view container, from package.json. */
 function firstKitaruView(ctx) {
   const pkg = JSON.parse(fs.readFileSync(path.join(ctx.root, "package.json"), "utf8"));
@@ -185,6 +191,54 @@ export const scenarios = [
       await add.click();
       await waitForTreeRows(page, firstKitaruView(ctx), { timeout: 20_000 });
       await page.locator('[id="kitaru.status"], [id$=".kitaru.status"]').first().waitFor({ state: "visible", timeout: 10_000 });
+    },
+  },
+  {
+    // The tester's status bar: KITARU_SERVER_URL with a password and a token, set through
+    // kitaru.environment in .vscode/settings.json of a git repository (so the tree warns about
+    // them), in a 1400 px window. The tooltip's code spans show the masked URL as it is, every
+    // winning layer fits, and its problem count is the tree's.
+    name: "status-bar",
+    workspace: (ctx) => {
+      const dir = path.join(ctx.tmpDir, "status-bar-workspace");
+      fs.mkdirSync(path.join(dir, ".vscode"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "pyproject.toml"), '[project]\nname = "status-demo"\n\n[tool.kitaru]\nstack = "prod-cluster"\nretries = 2\n');
+      fs.writeFileSync(
+        path.join(dir, ".vscode", "settings.json"),
+        JSON.stringify({ "kitaru.environment": { KITARU_SERVER_URL: `https://bob:${STATUS_BAR_SECRETS.urlPassword}@server.example.com`, KITARU_AUTH_TOKEN: STATUS_BAR_SECRETS.token, KITARU_PROJECT: "demo" } }, null, 2) + "\n",
+      );
+      const git = spawnSync("git", ["init", "-q", dir], { encoding: "utf8" });
+      if (git.status !== 0) throw new Error(`git init failed: ${git.stderr}`);
+      return dir;
+    },
+    env: (ctx) => ({ ...hermeticEnv(ctx, ctx.workspace), KITARU_AUTH_TOKEN: undefined, KITARU_SERVER_URL: undefined, KITARU_PROJECT: undefined, ZENML_STORE_API_KEY: undefined, ZENML_STORE_URL: undefined, KITARU_STACK: undefined }),
+    settings: {},
+    suites: ["status-bar.test.ts"],
+    forbiddenOutput: Object.values(STATUS_BAR_SECRETS),
+    screenshots: async (page, outDir) => {
+      // The tooltip as VS Code renders it (viewport 1400 x 900, the tester's window).
+      await dismissNotifications(page);
+      const status = page.locator('[id="kitaru.status"], [id$=".kitaru.status"]').first();
+      const widget = await hover(page, status);
+      await widget.getByText("server_url", { exact: false }).first().waitFor({ state: "visible", timeout: 10_000 });
+      await saveScreenshot(page, outDir, "status-bar-tooltip");
+      const check = await widget.evaluate((hoverEl) => {
+        const box = hoverEl.getBoundingClientRect();
+        const text = hoverEl.innerText;
+        // Anything drawn past the hover's right edge is cut off (the hover clips its content).
+        const clipped = [...hoverEl.querySelectorAll("*")]
+          .filter((el) => el.children.length === 0 && el.textContent.trim())
+          .filter((el) => el.getBoundingClientRect().right > box.right + 1)
+          .map((el) => el.textContent.trim().slice(0, 60));
+        return { text, clipped, right: box.right, width: box.width, viewport: window.innerWidth };
+      });
+      const problems = [];
+      if (!check.text.includes("https://bob:****@server.example.com")) problems.push(`the masked URL is not shown as is: ${JSON.stringify(check.text)}`);
+      if (check.text.includes("\\*")) problems.push(`backslashes shown in the tooltip: ${JSON.stringify(check.text)}`);
+      if (!check.text.includes("kitaru.environment setting in .vscode/settings.json")) problems.push(`the winning layer of server_url is not shown: ${JSON.stringify(check.text)}`);
+      if (check.clipped.length) problems.push(`cut off at the hover's right edge (${Math.round(check.width)} px wide): ${JSON.stringify(check.clipped)}`);
+      if (check.right > check.viewport) problems.push(`the hover ends at ${check.right} px, past the ${check.viewport} px window`);
+      if (problems.length) throw new Error(`status bar tooltip: ${problems.join("; ")}`);
     },
   },
   ...cliScenarios,

@@ -15,6 +15,8 @@ import { waitFor } from "./util";
 
 const API_KEY = "kat_fake_9f3Kx7Qm2Lp8Vw4Zr6Tn";
 const CI_TOKEN = "kat_ci_token_5Hq2Wz8Kd3Xv7Lm1";
+/** A password typed into a server URL (cliScenarios.mjs CLI_SECRETS): masked everywhere. */
+const URL_PASSWORD = "alicePw-7Hq2Zx9Lm4Tn";
 
 suite("kitaru CLI commands", () => {
   let a: Api;
@@ -84,6 +86,10 @@ suite("kitaru CLI commands", () => {
   test("Switch Stack: the quick pick lists the stacks, the stack switches, tree and status bar follow", async function () {
     this.timeout(30_000);
     assert.ok((await stackRow(a)).startsWith(STACK_IDS.default), "starts on the default stack");
+    // An id nobody named yet (no ZenML store here): short in the status bar, whole in its tooltip.
+    assert.ok(a.statusBar().text.includes(`${STACK_IDS.default.slice(0, 8)}…`), a.statusBar().text);
+    assert.ok(!a.statusBar().text.includes(STACK_IDS.default), a.statusBar().text);
+    assert.ok(a.statusBar().tooltip.includes(`\`${STACK_IDS.default}\``), a.statusBar().tooltip);
     const before = fakeCalls().length;
     a.cli.answer("gpu");
     const result = await run("kitaru.switchStack");
@@ -102,11 +108,16 @@ suite("kitaru CLI commands", () => {
     assert.deepStrictEqual(calls.map((c) => c.argv.join(" ")), ["stack list -o json", `stack use ${STACK_IDS.gpu} -o json`]);
     assert.ok(calls.every((c) => c.stdinIsTTY === false && c.cwd === ws), "stdin closed, run from the project");
 
+    // The core still holds the id (nothing names it from files); the editor shows the name kitaru just gave.
     const stack = a.current()!.resolution.settings.stack!;
     assert.strictEqual(stack.value, STACK_IDS.gpu);
     assert.strictEqual(stack.source, "global");
-    await waitForTree(a, (r) => row(r, "Execution", "stack")?.description.startsWith(STACK_IDS.gpu), "the tree's stack row to show gpu");
-    assert.ok(a.statusBar().text.includes(STACK_IDS.gpu), a.statusBar().text);
+    const rows = await waitForTree(a, (r) => (row(r, "Execution", "stack")?.description === "gpu  ·  persisted  ·  named by kitaru stack use" ? r : undefined), "the tree's stack row to show gpu, named by kitaru");
+    assert.match(row(rows, "Execution", "stack")!.tooltip, new RegExp(`^\\*\\*stack\\*\\* = \`gpu\` \\*\\(named by kitaru stack use\\)\\*`));
+    assert.ok(row(rows, "Execution", "stack")!.tooltip.includes(`stack id \`${STACK_IDS.gpu}\``), "the whole id in the tooltip");
+    assert.strictEqual(a.statusBar().text, "$(layers) gpu · local");
+    assert.ok(a.statusBar().tooltip.includes(`- **stack** \`gpu\` — persisted`), a.statusBar().tooltip);
+    assert.ok(a.statusBar().tooltip.includes(`name reported by \`kitaru stack use\` for id \`${STACK_IDS.gpu}\``), a.statusBar().tooltip);
     const msg = only("Switch Stack");
     assert.strictEqual(msg.text, "Kitaru: Active stack is now 'gpu'; this workspace runs on it.");
     assert.strictEqual(msg.severity, "info");
@@ -151,8 +162,8 @@ suite("kitaru CLI commands", () => {
     // The tree shows the persisted stack changed underneath the winner.
     await waitForTree(a, (r) => {
       const s = row(r, "Execution", "stack");
-      return s?.description.startsWith("prod") && s.children.some((c) => c.description.includes(STACK_IDS.default));
-    }, "the tree's stack chain to show default under prod");
+      return s?.description.startsWith("prod") && s.children.some((c) => c.description.startsWith("overridden: default (named by kitaru stack use)  ·  "));
+    }, "the tree's stack chain to show default (named by kitaru) under prod");
     // The picker says it up front, too.
     a.cli.answer(undefined);
     await run("kitaru.switchStack");
@@ -318,6 +329,62 @@ suite("kitaru CLI commands", () => {
     await waitForTree(a, (t) => row(t, "Connection", "server_url")?.description.startsWith("unset"), "server_url unset in the tree");
   });
 
+  test("Log In to Server… with a password in the URL: a warning in the box, masked in every message and log line", async function () {
+    this.timeout(40_000);
+    const url = `https://alice:${URL_PASSWORD}@kitaru.example.com`;
+    a.cli.answer(url, API_KEY, "proj-x");
+    const r = await run("kitaru.loginRemote");
+    assert.ok(r.ok, JSON.stringify(r));
+    // Allowed (kitaru passes it on), with a warning under the box that suggests the API key field.
+    assert.strictEqual(
+      a.cli.lastValidation(),
+      "This URL carries credentials (alice:****@). Kitaru passes them on and stores the server URL, password included, in its config.yaml and credentials.yaml in clear. Prefer a URL without them (https://kitaru.example.com) and the API key in the next step. Press Enter to use it anyway.",
+    );
+    const call = fakeCalls().pop()!;
+    assert.ok(call.argv[1] === url, "kitaru gets the URL as typed");
+    assert.deepStrictEqual([call.argv[0], ...call.argv.slice(2)], ["login", "--api-key", "<api-key>", "--project", "proj-x", "-o", "json"]);
+    assert.strictEqual(only("Log In to Server").text, "Kitaru: Logged in to https://alice:****@kitaru.example.com (project proj-x); this workspace now connects to it.");
+    assert.strictEqual(r.message, "Logged in to https://alice:****@kitaru.example.com (project proj-x); this workspace now connects to it.");
+    await waitForTree(a, (t) => row(t, "Connection", "server_url")?.description === "https://alice:****@kitaru.example.com  ·  persisted  ·  masked", "the masked URL in the tree");
+    assert.match(a.statusBar().text, /\$\(cloud\) \S+ · kitaru\.example\.com$/);
+
+    a.cli.clearMessages();
+    const out = await run("kitaru.logout");
+    assert.ok(out.ok, JSON.stringify(out));
+    assert.strictEqual(only("Log Out").text, "Kitaru: Logged out from https://alice:****@kitaru.example.com; its stored credentials were removed. Runs from this workspace now use the local store.");
+
+    // Output › Kitaru: the command line and both results, masked (the file is written asynchronously).
+    const logged = () => filesUnder(a.cli.logDirectory).map((f) => fs.readFileSync(f, "utf8")).join("\n");
+    await waitFor(() => logged().includes("Logged out from https://alice:****@kitaru.example.com"), { what: "the Log Out line in the Kitaru log", timeoutMs: 15_000 });
+    const log = logged();
+    assert.match(log, /Running: \S+ login https:\/\/alice:\*\*\*\*@kitaru\.example\.com --api-key \*\*\*\* --project proj-x -o json/);
+    assert.ok(log.includes("Logged in to https://alice:****@kitaru.example.com (project proj-x)"));
+    assert.ok(!log.includes(URL_PASSWORD), "the password is nowhere in the log");
+    await waitForTree(a, (t) => row(t, "Connection", "server_url")?.description.startsWith("unset"), "server_url unset in the tree");
+  });
+
+  test("refused because of variables from kitaru.envFile: offers to open the .env line that sets them", async function () {
+    this.timeout(30_000);
+    const dotenv = path.join(ws, ".env");
+    fs.writeFileSync(dotenv, `KITARU_SERVER_URL=https://ci.example.com\nKITARU_AUTH_TOKEN=${CI_TOKEN}\n`);
+    await setSetting("envFile", ".env");
+    try {
+      await waitFor(() => a.current()?.resolution.settings.server_url?.value === "https://ci.example.com", { what: "the env file to apply", timeoutMs: 10_000 });
+      const before = fakeCalls().length;
+      const r = await run("kitaru.loginRemote", { server: "https://kitaru.example.com", apiKey: API_KEY });
+      assert.strictEqual(r.ok, false);
+      const msg = only("Log In to Server") as { text: string; actions: string[]; actionCommands?: ({ command: string; args: unknown[] } | undefined)[] };
+      assert.strictEqual(msg.text, "Kitaru: cannot log in to a server while auth environment variables are set: KITARU_SERVER_URL (.env:1) and KITARU_AUTH_TOKEN (.env:2). They decide the connection, and Kitaru refuses to override them. Unset them first, or rely on those variables directly.");
+      assert.deepStrictEqual(msg.actions, ["Open .env:1"], "the file and line, not the settings");
+      const open = msg.actionCommands![0]!;
+      assert.deepStrictEqual([open.command, (open.args[0] as vscode.Uri).fsPath, open.args[1], open.args[2]], ["kitaru.openOrigin", dotenv, 1, 1]);
+      assert.strictEqual(fakeCalls().length, before, "kitaru was not run");
+    } finally {
+      await setSetting("envFile", undefined);
+      fs.rmSync(dotenv, { force: true });
+    }
+  });
+
   test("remote login and logout are refused up front while auth variables are set; local login warns", async function () {
     this.timeout(30_000);
     await setEnvironment({ KITARU_SERVER_URL: "https://ci.example.com", KITARU_AUTH_TOKEN: CI_TOKEN, KITARU_PROJECT: "ci" });
@@ -358,7 +425,7 @@ suite("kitaru CLI commands", () => {
       ["the status bar", JSON.stringify(a.statusBar())],
       ...filesUnder(logs).map((f): [string, string] => [path.relative(logs, f), fs.readFileSync(f, "latin1")]),
     ];
-    for (const secret of [API_KEY, CI_TOKEN]) {
+    for (const secret of [API_KEY, CI_TOKEN, URL_PASSWORD]) {
       const hits = outputs.filter(([, text]) => text.includes(secret)).map(([name]) => name);
       assert.deepStrictEqual(hits, [], `${secret.slice(0, 8)}… found`);
     }

@@ -21,7 +21,7 @@ function assertNoSecret(text: string, where: string): void {
 }
 
 function kitaruDiagnostics(file: string): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === "kitaru");
+  return vscode.languages.getDiagnostics(vscode.Uri.file(file)).filter((d) => d.source === "Kitaru");
 }
 
 const codeOf = (d: vscode.Diagnostic) => (typeof d.code === "object" && d.code !== null ? String(d.code.value) : String(d.code));

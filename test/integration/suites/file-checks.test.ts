@@ -17,7 +17,7 @@ const uri = (rel: string) => vscode.Uri.file(path.join(root, rel));
 const configYaml = () => vscode.Uri.file(path.join(process.env.KITARU_CONFIG_PATH!, "kitaru.yaml"));
 
 function kitaruDiagnostics(u: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(u).filter((d) => d.source === "kitaru");
+  return vscode.languages.getDiagnostics(u).filter((d) => d.source === "Kitaru");
 }
 
 /** `line:col-line:col severity code`, 0-based as VS Code counts (UTF-16 columns). */
@@ -216,9 +216,30 @@ suite("file checks: diagnostics, hovers, quick fixes", () => {
     assert.deepStrictEqual(alias.map((a) => a.title), ["Change the default alias to fast"]);
   });
 
+  test("one source label for every Kitaru diagnostic: TOML, YAML and Python problems all read \"Kitaru\"", async function () {
+    this.timeout(40_000);
+    const py = path.join(root, "py", "flows.py");
+    fs.mkdirSync(path.dirname(py), { recursive: true });
+    fs.writeFileSync(py, 'from kitaru import flow\n\n\n@flow(retries="x")\ndef f() -> None:\n    pass\n');
+    try {
+      await open(vscode.Uri.file(py));
+      const ours = (d: vscode.Diagnostic) => (d.source ?? "").toLowerCase() === "kitaru";
+      await waitFor(() => vscode.languages.getDiagnostics(vscode.Uri.file(py)).some(ours), { what: "the Python module's diagnostics", timeoutMs: 30_000 });
+      await waitFor(() => vscode.languages.getDiagnostics(uri("errors/pyproject.toml")).some(ours), { what: "the TOML diagnostics" });
+      const sources = new Map<string, string[]>();
+      for (const [u, diagnostics] of vscode.languages.getDiagnostics()) {
+        for (const d of diagnostics.filter(ours)) sources.set(d.source!, [...(sources.get(d.source!) ?? []), path.relative(root, u.fsPath)]);
+      }
+      assert.deepStrictEqual([...sources.keys()], ["Kitaru"], JSON.stringify(Object.fromEntries([...sources].map(([k, v]) => [k, [...new Set(v)]]))));
+      assert.ok(new Set(sources.get("Kitaru")).has(path.join("py", "flows.py")) && new Set(sources.get("Kitaru")).has(path.join("errors", "pyproject.toml")), "both kinds were compared");
+    } finally {
+      fs.rmSync(path.dirname(py), { recursive: true, force: true });
+    }
+  });
+
   test("no secret in any diagnostic", () => {
     for (const [, diagnostics] of vscode.languages.getDiagnostics()) {
-      for (const d of diagnostics.filter((x) => x.source === "kitaru")) for (const s of SECRETS) assert.ok(!d.message.includes(s), `${d.message} shows ${s}`);
+      for (const d of diagnostics.filter((x) => x.source === "Kitaru")) for (const s of SECRETS) assert.ok(!d.message.includes(s), `${d.message} shows ${s}`);
     }
   });
 });

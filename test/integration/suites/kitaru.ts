@@ -20,6 +20,8 @@ export interface KitaruApi {
   treeSnapshot(depth?: number): Promise<TreeRow[]>;
   statusBar(): { text: string; tooltip: string; visible: boolean };
   view(): { message: string | undefined; description: string | undefined; welcome: boolean };
+  /** What Copy Value / Copy as … copied last. */
+  lastCopied(): { text: string; what: string } | undefined;
   ready: Promise<void>;
 }
 

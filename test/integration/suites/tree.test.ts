@@ -5,6 +5,7 @@ import * as assert from "assert";
 import * as path from "path";
 import * as vscode from "vscode";
 import { allText, kitaru, row, waitForTree, type KitaruApi } from "./kitaru";
+import { waitFor } from "./util";
 
 suite("tree: demo workspace", () => {
   let api: KitaruApi;
@@ -56,7 +57,7 @@ suite("tree: demo workspace", () => {
     const bar = api.statusBar();
     assert.strictEqual(bar.visible, true);
     assert.match(bar.text, /prod · local$/);
-    assert.match(bar.tooltip, /\| stack \| `prod` \| pyproject\.toml/);
+    assert.ok(bar.tooltip.includes("- **stack** `prod` — pyproject.toml · pyproject.toml:12"), bar.tooltip);
   });
 
   test("the explain view prints the same resolution as the CLI", async () => {
@@ -102,5 +103,46 @@ suite("tree: row menus", () => {
     assert.ok(settings.some((s) => s.group === "Connection" && s.label === "server_url"), "the demo has a server_url row");
     assert.ok(exported.includes("Connection/project") && exported.includes("Execution/stack") && !exported.some((n) => n.startsWith("Checkpoints/")), exported.join(", "));
     assert.ok(!toml.includes("Connection/project"), "project is exported, but has no [tool.kitaru] line");
+  });
+
+  test("Flows group: a flow's and a call's setting rows offer Copy Value and Explain; flows and calls offer Explain", async function () {
+    this.timeout(30_000);
+    await waitForTree(api, (r) => row(r, "Flows")?.children.some((f) => f.label === "research"), "the Flows group to list research");
+    // Flows › research › Call sites › the call › its settings: five levels.
+    const rows = await api.treeSnapshot(5);
+    const research = row(rows, "Flows", "research")!;
+    const flowStack = research.children.find((c) => c.label === "stack")!;
+    assert.ok(flowStack, research.children.map((c) => c.label).join(", "));
+    const call = research.children.find((c) => c.label === "Call sites")!.children.find((c) => c.label.endsWith("flows.py:46"))!;
+    assert.ok(call, "research.run(...) at line 46");
+    const callStack = call.children.find((c) => c.label === "stack")!;
+    for (const r of [flowStack, callStack]) {
+      assert.ok(offered("kitaru.copyValue", r.contextValue), `Copy Value on ${r.id} (${r.contextValue})`);
+      assert.ok(offered("kitaru.explain", r.contextValue), `Explain on ${r.id} (${r.contextValue})`);
+      assert.ok(offered("kitaru.openOrigin", r.contextValue), `Open on ${r.id} (${r.contextValue})`);
+    }
+    for (const r of [research, call]) assert.ok(offered("kitaru.explain", r.contextValue), `Explain on ${r.id} (${r.contextValue})`);
+    // Copy as [tool.kitaru]/export stay on the project's own rows.
+    assert.ok(!offered("kitaru.copyAsToml", flowStack.contextValue) && !offered("kitaru.copyAsExport", flowStack.contextValue));
+
+    // The menus pass the tree element: { kind: "contributed", node: { item } }.
+    const element = (r: { id: string }) => ({ kind: "contributed", node: { item: { id: r.id } } });
+    // Not awaited: the clipboard of a headless browser may never answer; the extension records what it copied first.
+    void vscode.commands.executeCommand("kitaru.copyValue", element(callStack));
+    await waitFor(() => api.lastCopied()?.text === "gpu-cluster", { what: "the call's own stack= to be copied", timeoutMs: 5000 });
+    void vscode.commands.executeCommand("kitaru.copyValue", element(flowStack));
+    await waitFor(() => api.lastCopied()?.text === "prod", { what: "the flow's stack ([tool.kitaru]'s) to be copied", timeoutMs: 5000 });
+
+    await vscode.commands.executeCommand("kitaru.explain", element(callStack));
+    const explained = await waitFor(() => vscode.workspace.textDocuments.find((d) => d.uri.scheme === "kitaru-explain" && new URLSearchParams(d.uri.query).get("call") === "src/research_agent/flows.py:46"), { what: "the call's explain document" });
+    assert.match(explained.getText(), /stack\s+= "gpu-cluster"/);
+    await vscode.commands.executeCommand("kitaru.explain", element(research));
+    await waitFor(() => vscode.workspace.textDocuments.find((d) => d.uri.scheme === "kitaru-explain" && new URLSearchParams(d.uri.query).get("flow") === "src/research_agent/flows.py:research"), { what: "the flow's explain document" });
+    // The project's own rows still explain the project (the element's fields are not a request).
+    await vscode.commands.executeCommand("kitaru.explain", { kind: "setting", setting: { key: "stack" } });
+    const project = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === "kitaru-explain" && !d.uri.query.includes("call=") && !d.uri.query.includes("flow="));
+    assert.ok(project.length && project.every((d) => !d.uri.query.includes("kind=")), project.map((d) => d.uri.query).join(" | "));
+    // Each explain opened beside the last: leave one editor group, as the screenshots expect.
+    await vscode.commands.executeCommand("workbench.action.closeAllGroups");
   });
 });
