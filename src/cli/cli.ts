@@ -18,6 +18,7 @@ import type { Problem } from "../core/problems";
 import { loadStackNameReader } from "../core/sqliteStacks";
 import { plainTextSecretProblems } from "../core/secretStatus";
 import { buildFrozenSpec, formatFrozenSpec, frozenSpecJson } from "../core/frozenSpec";
+import { maskProblemText } from "../core/secrets";
 
 const USAGE = `kitaru-config: which of Kitaru's configuration layers won, and why.
 
@@ -35,7 +36,8 @@ Options:
   --flow FILE:NAME    also read @flow NAME in FILE and kitaru.configure() in that module
   --call FILE:LINE    also read the .run(...) call on LINE of FILE (the invocation layer)
   --spec              with --call or --flow: the frozen execution spec (kitaru_execution_spec)
-                      that run would persist, secrets redacted
+                      that run would persist, secrets redacted; exit 2 (nothing on stdout)
+                      when the call or its flow cannot be found
   --dotenv FILE       add the variables of an env file (e.g. .env) over the process environment,
                       each labelled with its file and line; without it no env file is read
   --json              machine-readable output: for resolve the resolve --json contract,
@@ -221,6 +223,13 @@ async function resolve(args: Args): Promise<Resolution> {
   return environment.problems?.length ? { ...r, problems: [...environment.problems, ...r.problems] } : r;
 }
 
+/** Why `--spec` cannot be answered for this resolution (its flow or call was not found), or undefined. */
+function specMissing(args: Args, r: Resolution): string | undefined {
+  if (r.python?.flow && (!args.call || r.python.call)) return undefined;
+  const why = r.problems.filter((p) => p.code === "call-not-found" || p.code === "flow-not-found").map((p) => maskProblemText(p).message);
+  return why.length ? why.join(" ") : args.call ? "the call or the flow it runs was not found." : "the flow was not found.";
+}
+
 async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
@@ -247,6 +256,12 @@ async function main(argv: string[]): Promise<number> {
     case "resolve": {
       const r = await resolve(args);
       if (args.spec) {
+        // No spec without the flow (and the call): one built from the other layers alone would mislead.
+        const missing = specMissing(args, r);
+        if (missing) {
+          process.stderr.write(`kitaru-config: --spec: no execution spec can be built for ${args.call ? `--call ${args.call}` : `--flow ${args.flow}`}: ${missing}\n`);
+          return 2;
+        }
         const preview = buildFrozenSpec(r);
         process.stdout.write(args.json ? JSON.stringify(frozenSpecJson(preview), null, 2) + "\n" : formatFrozenSpec(preview, { method: r.python?.call?.method ?? "flow" }));
         return 0;

@@ -8,14 +8,13 @@
  *
  * Resolved with the CLI's own environment.
  */
-import * as fs from "node:fs";
-import * as nodePath from "node:path";
 import { checkDocument, kitaruFileKind, type DocumentCheck } from "./documentChecks";
-import { EXCLUDED_DIR_NAMES, FlowIndex, flowSpec, MAX_MODULE_BYTES, modulePythonProblems, type ModuleResolver } from "./flowIndex";
+import { FlowIndex, flowSpec, MAX_MODULE_BYTES, modulePythonProblems, tooLargeProblem, type ModuleResolver } from "./flowIndex";
 import { pathFor, type Host } from "./host";
 import type { Problem } from "./problems";
-import type { ModuleReader } from "./pythonLayers";
-import { resolveConfiguration, type Resolution } from "./resolve";
+import { memoModuleReader, type ModuleReader } from "./pythonLayers";
+import { resolveConfiguration, resolveOnProject, type Resolution } from "./resolve";
+import { walkWorkspace } from "./workspaceWalk";
 
 export interface FileCheckResult {
   file: string;
@@ -58,6 +57,8 @@ export function checkFiles(host: Host, files: readonly string[], options: CheckF
     if (text === null) return { file, problems: [unreadable(file, "no such file")] };
     const kind = checkableKind(file) ?? (/\.ya?ml$/i.test(file) ? "kitaru-yaml" : "pyproject");
     if (kind === "python") {
+      const large = tooLargeProblem(file, text);
+      if (large) return { file, problems: [large] };
       python ??= new PythonChecker(host, options.workspace, { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), index: options.index ?? workspaceFlowIndex(host, options.workspace) });
       return { file, problems: python.problemsOf(file, text) };
     }
@@ -75,23 +76,49 @@ export function checkFiles(host: Host, files: readonly string[], options: CheckF
   });
 }
 
-/** The Python problems of every Kitaru module of the workspace, by file then position. */
+/**
+ * The Python problems of every Kitaru module of the workspace, by file then position, and an
+ * information problem for each module too large to be read that mentions Kitaru.
+ */
 export function checkPythonWorkspace(host: Host, workspace: string, options: { cwd?: string; index?: FlowIndex } = {}): Problem[] {
   const index = options.index ?? workspaceFlowIndex(host, workspace);
   const checker = new PythonChecker(host, workspace, { ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), index });
-  return index.files().flatMap((file) => checker.problemsOf(file));
+  const problems = index.files().flatMap((file) => checker.problemsOf(file));
+  for (const { file } of TOO_LARGE.get(index) ?? []) {
+    let text: string | null;
+    try {
+      text = host.readText(file);
+    } catch {
+      text = null;
+    }
+    const large = text !== null ? tooLargeProblem(file, text) : undefined;
+    if (large) problems.push(large);
+  }
+  // Stable: each module's problems stay in position order.
+  return problems.sort((a, b) => compareText(a.file ?? "", b.file ?? ""));
 }
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The files a workspace index built from the disk left out for their size. */
+const TOO_LARGE = new WeakMap<FlowIndex, { file: string; size: number }[]>();
 
 /**
  * The workspace's flow index, read from the disk as the editor's scan reads it: every `*.py` file
  * below `workspace`, skipping excluded folders (node_modules, .venv, …, any folder with a
- * pyvenv.cfg), symbolic links to folders, and files over MAX_MODULE_BYTES.
+ * pyvenv.cfg), symbolic links to folders, and files over MAX_MODULE_BYTES; with every folder
+ * holding a pyproject.toml as a source root for imports between the workspace's projects.
  */
 export function workspaceFlowIndex(host: Host, workspace: string): FlowIndex {
   const p = pathFor(host.platform);
   const root = p.resolve(workspace);
   const index = new FlowIndex({ platform: host.platform, workspaceOf: (file) => (isInside(p, root, file) ? root : p.dirname(file)) });
-  for (const file of workspacePythonFiles(root)) {
+  const walk = walkWorkspace(root, MAX_MODULE_BYTES);
+  index.setProjectDirs(walk.projectDirs);
+  TOO_LARGE.set(index, walk.tooLarge);
+  for (const file of walk.pythonFiles) {
     let text: string | null;
     try {
       text = host.readText(file);
@@ -103,41 +130,20 @@ export function workspaceFlowIndex(host: Host, workspace: string): FlowIndex {
   return index;
 }
 
-const EXCLUDED = new Set(EXCLUDED_DIR_NAMES);
-
 /** Every `*.py` file below `root` that the editor would index, sorted. */
 export function workspacePythonFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    if (depth > 64) return;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    // A virtual environment, whatever its name.
-    if (depth > 0 && entries.some((e) => e.name === "pyvenv.cfg" && e.isFile())) return;
-    for (const e of entries) {
-      const full = nodePath.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (!EXCLUDED.has(e.name)) walk(full, depth + 1);
-      } else if (e.isFile() && e.name.endsWith(".py")) {
-        try {
-          if (fs.statSync(full).size <= MAX_MODULE_BYTES) out.push(full);
-        } catch {
-          // vanished meanwhile
-        }
-      }
-    }
-  };
-  walk(root, 0);
-  return out.sort();
+  return walkWorkspace(root, MAX_MODULE_BYTES).pythonFiles;
 }
 
-/** Resolutions for the Python problems of modules, cached per project and flow. */
+/**
+ * Resolutions for the Python problems of modules, cached per project and flow. Each project (run
+ * directory) is resolved once; each flow then only adds its Python layers, with the checkpoints
+ * its body calls, so a module with thousands of flows costs about as much as it has flows.
+ */
 class PythonChecker {
   private readonly cache = new Map<string, Resolution | undefined>();
+  private readonly projects = new Map<string, Resolution | undefined>();
+  private readonly projectDirs = new Map<string, string>();
   private readonly readModule: ModuleReader;
   private readonly resolver: ModuleResolver;
   private readonly index: FlowIndex;
@@ -148,7 +154,8 @@ class PythonChecker {
     private readonly options: { cwd?: string; index: FlowIndex },
   ) {
     this.index = options.index;
-    this.readModule = this.index.moduleReader((file) => host.readText(file));
+    // A CLI run reads each file once: the disk does not change under it.
+    this.readModule = memoModuleReader(this.index.moduleReader((file) => host.readText(file)));
     this.resolver = {
       forFlow: (file, name) => this.resolve(file, { flow: flowSpec(host.platform, this.root, file, name) }),
       forProject: (file) => this.resolve(file, {}),
@@ -167,11 +174,13 @@ class PythonChecker {
 
   private resolve(file: string, selection: { flow?: string }): Resolution | undefined {
     const cwd = this.options.cwd !== undefined ? pathFor(this.host.platform).resolve(this.options.cwd) : this.projectDir(file);
-    const key = `${cwd}\u0000${selection.flow ?? ""}`;
+    const project = this.project(cwd);
+    if (!selection.flow || !project) return project;
+    const key = `${cwd}\u0000${selection.flow}`;
     if (this.cache.has(key)) return this.cache.get(key);
     let r: Resolution | undefined;
     try {
-      r = resolveConfiguration(this.host, { workspace: this.root, cwd, ...selection, readModule: this.readModule });
+      r = resolveOnProject(project, { ...selection, checkpoints: "called", readModule: this.readModule, sourceRoots: () => this.index.sourceRoots() });
     } catch {
       r = undefined;
     }
@@ -179,8 +188,28 @@ class PythonChecker {
     return r;
   }
 
+  /** The resolution without a flow for a run directory: what every flow of that project builds on. */
+  private project(cwd: string): Resolution | undefined {
+    if (this.projects.has(cwd)) return this.projects.get(cwd);
+    let r: Resolution | undefined;
+    try {
+      r = resolveConfiguration(this.host, { workspace: this.root, cwd });
+    } catch {
+      r = undefined;
+    }
+    this.projects.set(cwd, r);
+    return r;
+  }
+
   /** The file's project, as the editor picks it: the folder of the nearest pyproject.toml inside the workspace, else the workspace. */
   private projectDir(file: string): string {
+    const dir = pathFor(this.host.platform).dirname(file);
+    let hit = this.projectDirs.get(dir);
+    if (hit === undefined) this.projectDirs.set(dir, (hit = this.findProjectDir(file)));
+    return hit;
+  }
+
+  private findProjectDir(file: string): string {
     const p = pathFor(this.host.platform);
     const root = this.root;
     if (!isInside(p, root, file)) return root;

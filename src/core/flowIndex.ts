@@ -10,8 +10,9 @@
  * on the text decides before any parsing, so a 2,000-file monorepo parses only a few of them.
  */
 import { pathFor, type Platform } from "./host";
-import { findImportedFlow, moduleProblems, type ModuleReader } from "./pythonLayers";
-import { readPythonModule } from "./python/reader";
+import { findImportedFlow, lookupOf, moduleProblems, type ModuleReader } from "./pythonLayers";
+import { readPythonModule, readPythonModuleAsync } from "./python/reader";
+import { EXCLUDED_DIR_NAMES, sourceRootsOf } from "./workspaceWalk";
 import type { PyDecorated, PyFlowCall, PythonModuleSummary } from "./python/types";
 import type { Problem } from "./problems";
 import type { Resolution } from "./resolve";
@@ -23,8 +24,7 @@ import { maskProblemText } from "./secrets";
  */
 export const MAX_MODULE_BYTES = 256_000;
 
-/** Folders never indexed, by the editor's scan and by `kitaru-config check` alike (plus any folder holding a pyvenv.cfg). */
-export const EXCLUDED_DIR_NAMES: readonly string[] = ["node_modules", ".venv", "venv", ".git", ".hg", ".tox", ".nox", "__pycache__", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "build", "dist"];
+export { EXCLUDED_DIR_NAMES };
 
 const KITARU_WORD = /\bkitaru\b/;
 const FLOW_CALL = /\.(?:run|deploy)\s*\(/;
@@ -35,6 +35,30 @@ export function mayMatter(file: string, text: string): boolean {
   if (text.length > MAX_MODULE_BYTES) return false;
   if (KITARU_WORD.test(text) || FLOW_CALL.test(text)) return true;
   return isPackageInit(file) && IMPORT_WORD.test(text);
+}
+
+/**
+ * A module over MAX_MODULE_BYTES that may matter (it mentions kitaru or calls .run/.deploy): it is
+ * not read, and the user is told so where they look (an information problem at its first line).
+ */
+export function tooLargeProblem(file: string, text: string): Problem | undefined {
+  if (text.length <= MAX_MODULE_BYTES) return undefined;
+  if (!KITARU_WORD.test(text) && !FLOW_CALL.test(text) && !(isPackageInit(file) && IMPORT_WORD.test(text))) return undefined;
+  return tooLargeProblemFor(file, text.length);
+}
+
+export function tooLargeProblemFor(file: string, size: number): Problem {
+  return {
+    severity: "info",
+    code: "module-too-large",
+    file,
+    span: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
+    message: `This module is too large for Kitaru's reader (${kb(size)} KB; the limit is ${kb(MAX_MODULE_BYTES)} KB): its flows, checkpoints and .run() calls get no CodeLens, hovers or checks, and calls elsewhere cannot link to its flows. Split it into smaller modules to have them analysed.`,
+  };
+}
+
+function kb(n: number): string {
+  return Math.round(n / 1000).toLocaleString("en-US");
 }
 
 function isPackageInit(file: string): boolean {
@@ -79,7 +103,10 @@ export type UpdateResult = "indexed" | "skipped" | "unchanged" | "removed";
 
 export class FlowIndex {
   private readonly modules = new Map<string, IndexedModule>();
-  private linked: { flows: IndexedFlow[]; calls: IndexedCall[]; byFlow: Map<string, IndexedCall[]> } | undefined;
+  private linked: { flows: IndexedFlow[]; calls: IndexedCall[]; byFlow: Map<string, IndexedCall[]>; byFile: Map<string, { flows: IndexedFlow[]; calls: IndexedCall[] }> } | undefined;
+  /** Folders holding a pyproject.toml: their folder and src/ are source roots for absolute imports. */
+  private readonly projectDirs = new Set<string>();
+  private roots: string[] | undefined;
   /** Each module's flows and linked calls; recomputed for the files in `stale`, or all of them. */
   private readonly perFile = new Map<string, { flows: IndexedFlow[]; calls: IndexedCall[] }>();
   private readonly stale = new Set<string>();
@@ -97,12 +124,12 @@ export class FlowIndex {
     return this.modules.size;
   }
 
-  /** Reads (or drops) one file's text. */
-  update(file: string, text: string): UpdateResult {
+  /** Reads (or drops) one file's text. `summary`: the text already parsed (see updateAsync). */
+  update(file: string, text: string, summary?: PythonModuleSummary): UpdateResult {
     const previous = this.modules.get(file);
     if (previous && previous.text === text) return "unchanged";
     if (!mayMatter(file, text)) return previous ? this.remove(file) : "skipped";
-    const summary = readPythonModule(text);
+    summary ??= readPythonModule(text);
     const keep = summary.importsKitaru || summary.flowCalls.length > 0 || (isPackageInit(file) && summary.imports.length > 0);
     if (!keep) return previous ? this.remove(file) : "skipped";
     this.modules.set(file, { file, text, summary });
@@ -111,6 +138,44 @@ export class FlowIndex {
     if (previous && linkSignature(previous.summary) === linkSignature(summary)) this.changed(file);
     else this.changed();
     return "indexed";
+  }
+
+  /**
+   * Like update, parsing in slices of about `sliceMs` with `pause()` between them, so a large
+   * module never holds the thread for long. Resolves to "unchanged" when `isCurrent()` turns false
+   * meanwhile (a newer text superseded this one), without touching the index.
+   */
+  async updateAsync(file: string, text: string, options: { sliceMs?: number; pause?: () => Promise<void>; isCurrent?: () => boolean } = {}): Promise<UpdateResult> {
+    const previous = this.modules.get(file);
+    if (previous && previous.text === text) return "unchanged";
+    if (!mayMatter(file, text)) return previous ? this.remove(file) : "skipped";
+    const summary = await readPythonModuleAsync(text, options);
+    if (options.isCurrent && !options.isCurrent()) return "unchanged";
+    return this.update(file, text, summary);
+  }
+
+  /** A folder holding a pyproject.toml appeared (true) or went away (false): absolute imports are looked up in it. */
+  setProjectDir(dir: string, present: boolean): void {
+    if (present === this.projectDirs.has(dir)) return;
+    if (present) this.projectDirs.add(dir);
+    else this.projectDirs.delete(dir);
+    this.roots = undefined;
+    this.changed();
+  }
+
+  /** Replaces every known project folder at once (a scan). */
+  setProjectDirs(dirs: Iterable<string>): void {
+    const next = new Set(dirs);
+    if (next.size === this.projectDirs.size && [...next].every((d) => this.projectDirs.has(d))) return;
+    this.projectDirs.clear();
+    for (const d of next) this.projectDirs.add(d);
+    this.roots = undefined;
+    this.changed();
+  }
+
+  /** The workspace's source roots (each project folder, then its src/, by path): where absolute imports are looked up after the importing file's own folders. */
+  sourceRoots(): string[] {
+    return (this.roots ??= sourceRootsOf(this.options.platform, this.projectDirs));
   }
 
   remove(file: string): UpdateResult {
@@ -157,11 +222,11 @@ export class FlowIndex {
   }
 
   callsIn(file: string): IndexedCall[] {
-    return this.link().calls.filter((c) => c.file === file);
+    return this.link().byFile.get(file)?.calls ?? [];
   }
 
   flowsIn(file: string): IndexedFlow[] {
-    return this.link().flows.filter((f) => f.file === file);
+    return this.link().byFile.get(file)?.flows ?? [];
   }
 
   /**
@@ -208,6 +273,7 @@ export class FlowIndex {
     const load: ModuleReader = (file) => this.modules.get(file)?.summary ?? null;
     // Many call sites import the same flow from the same package: look each up once per pass.
     const found = new Map<string, FlowRef | null>();
+    const roots = () => this.sourceRoots();
     const linkFile = (file: string) => {
       const m = this.modules.get(file);
       const workspace = this.options.workspaceOf(file);
@@ -217,15 +283,16 @@ export class FlowIndex {
       }
       const flows: IndexedFlow[] = m.summary.flows.map((def) => ({ file, name: def.name, def, workspace }));
       const calls: IndexedCall[] = [];
+      const local = lookupOf(m.summary).flows;
       for (const call of m.summary.flowCalls) {
         const target = call.target;
         let flow: FlowRef | null = null;
         if (target?.kind === "local") {
-          flow = m.summary.flows.some((f) => f.name === target.name) ? { file, name: target.name } : null;
+          flow = local.has(target.name) ? { file, name: target.name } : null;
         } else if (target?.kind === "import") {
           const key = `${workspace}\u0000${pathFor(this.options.platform).dirname(file)}\u0000${target.module}\u0000${target.name}`;
           if (!found.has(key)) {
-            const hit = findImportedFlow(this.options.platform, workspace, file, target.module, target.name, load);
+            const hit = findImportedFlow(this.options.platform, workspace, file, target.module, target.name, load, roots);
             found.set(key, hit ? { file: hit.file, name: hit.def.name } : null);
           }
           flow = found.get(key)!;
@@ -247,8 +314,10 @@ export class FlowIndex {
     const flows: IndexedFlow[] = [];
     const calls: IndexedCall[] = [];
     const byFlow = new Map<string, IndexedCall[]>();
-    for (const entry of this.perFile.values()) {
-      flows.push(...entry.flows);
+    const byFile = new Map<string, { flows: IndexedFlow[]; calls: IndexedCall[] }>();
+    for (const [file, entry] of this.perFile) {
+      for (const f of entry.flows) flows.push(f);
+      byFile.set(file, { flows: [...entry.flows].sort((a, b) => a.def.nameSpan.start.line - b.def.nameSpan.start.line), calls: [...entry.calls] });
       for (const c of entry.calls) {
         calls.push(c);
         const key = flowKey(c.flow!);
@@ -261,7 +330,8 @@ export class FlowIndex {
     const byPosition = (a: IndexedCall, b: IndexedCall) => compareText(a.file, b.file) || a.line - b.line || a.call.span.start.column - b.call.span.start.column;
     calls.sort(byPosition);
     for (const list of byFlow.values()) list.sort(byPosition);
-    this.linked = { flows, calls, byFlow };
+    for (const entry of byFile.values()) entry.calls.sort(byPosition);
+    this.linked = { flows, calls, byFlow, byFile };
     return this.linked;
   }
 }
@@ -304,14 +374,54 @@ export interface ModuleResolver {
  * flows disagree; a checkpoint no flow of the module calls gets what every run inherits, if any.
  */
 export function modulePythonProblems(index: FlowIndex, file: string, resolver: ModuleResolver): Problem[] {
+  const steps = modulePythonProblemSteps(index, file, resolver);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * modulePythonProblems in slices of about `sliceMs` (one flow resolution at a time), with
+ * `pause()` between them, for the editor: a module with thousands of flows never holds the
+ * extension host for long. Undefined when `isCurrent()` turns false meanwhile (stale).
+ */
+export async function modulePythonProblemsAsync(index: FlowIndex, file: string, resolver: ModuleResolver, options: { sliceMs?: number; pause?: () => Promise<void>; isCurrent?: () => boolean } = {}): Promise<Problem[] | undefined> {
+  const sliceMs = options.sliceMs ?? 8;
+  const pause = options.pause ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
+  const steps = modulePythonProblemSteps(index, file, resolver);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await pause();
+      if (options.isCurrent && !options.isCurrent()) return undefined;
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** The work of modulePythonProblems, yielding after each flow resolution. */
+function* modulePythonProblemSteps(index: FlowIndex, file: string, resolver: ModuleResolver): Generator<void, Problem[], void> {
   const module = index.get(file);
   if (!module) return [];
   const problems = index.problemsOf(file);
+  yield;
   const hints: { flow?: string; problem: Problem }[] = [];
   const uncalled: PyDecorated[] = [];
+  // Which flows call each name, in module order: one pass over the flows, not one per checkpoint.
+  const callersOf = new Map<string, PyDecorated[]>();
+  for (const f of module.summary.flows) {
+    for (const name of new Set(f.calledNames)) {
+      const list = callersOf.get(name);
+      if (list) list.push(f);
+      else callersOf.set(name, [f]);
+    }
+  }
   for (const cp of module.summary.checkpoints) {
     if (!cp.kwargs.some((k) => k.name === "cache")) continue;
-    const callers = module.summary.flows.filter((f) => f.calledNames.includes(cp.name));
+    const callers = callersOf.get(cp.name) ?? [];
     if (!callers.length) {
       uncalled.push(cp);
       continue;
@@ -319,6 +429,7 @@ export function modulePythonProblems(index: FlowIndex, file: string, resolver: M
     const key = `checkpoint.${cp.name}.cache`;
     for (const def of callers) {
       const r = resolver.forFlow(file, def.name);
+      yield;
       if (!r) continue;
       for (const p of r.problems) {
         if (p.code !== "checkpoint-cache-replaced" || p.file !== file || p.key !== key) continue;

@@ -32,6 +32,8 @@ export type ProblemCode =
   | "call-not-found"
   | "dynamic-value"
   | "checkpoint-cache-replaced"
+  /** A Python module over the reader's size limit: not analysed (information). */
+  | "module-too-large"
   | "overridden";
 
 export interface Problem {

@@ -8,6 +8,7 @@ import type { LayerValue, LayerValues, Origin } from "./layer";
 import type { Problem } from "./problems";
 import { readPythonModule } from "./python/reader";
 import type { PyCallArgs, PyDecorated, PyFlowCall, PyKwarg, PythonModuleSummary, PyValue } from "./python/types";
+import { discoverSourceRoots } from "./workspaceWalk";
 import { IMAGE_FIELDS, imageSettingsSchema, laxBool, laxNonNegativeInt } from "./schema";
 import { isSecretName, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
 import type { JsonValue, Span } from "./types";
@@ -17,6 +18,18 @@ export interface FlowSelection {
   flow?: string;
   /** `file:line`, the 1-based line of a `.run(...)` / `.deploy(...)` call. */
   call?: string;
+  /**
+   * Which checkpoints get a `checkpoint.<name>.cache` setting: every checkpoint of the flow's
+   * module (the default, what `resolve --flow/--call` reports), or only those the flow's body
+   * calls (the editor's per-flow work, which must not grow with the module's other checkpoints).
+   */
+  checkpoints?: "module" | "called";
+  /**
+   * Where absolute imports are looked up besides the importing file's folders: the workspace's
+   * source roots (each folder holding a pyproject.toml, and its src/), in order. A function is
+   * called only when an import is not found nearby. Without it they are found on the disk.
+   */
+  sourceRoots?: readonly string[] | (() => readonly string[]);
 }
 
 export interface CheckpointCache {
@@ -36,6 +49,16 @@ export interface PythonLayers {
   flow?: { file: string; name: string; span: Span };
   call?: { file: string; line: number; span: Span; method: "run" | "deploy" };
   files: string[];
+}
+
+/** A ModuleReader that reads each file once (for one pass over modules that do not change meanwhile). */
+export function memoModuleReader(read: ModuleReader): ModuleReader {
+  const seen = new Map<string, PythonModuleSummary | null>();
+  return (file) => {
+    let summary = seen.get(file);
+    if (summary === undefined) seen.set(file, (summary = read(file)));
+    return summary;
+  };
 }
 
 /** A cache of module summaries, so a workspace index can share parsed modules. */
@@ -86,14 +109,15 @@ export function readPythonLayers(host: Host, workspace: string, selection: FlowS
       out.problems.push({ severity: "error", code: "call-not-found", file: callFile, message: `Cannot read ${file}.` });
       return out;
     }
-    call = summary.flowCalls.find((c) => c.span.start.line === line) ?? innermost(summary.flowCalls.filter((c) => c.span.start.line <= line && c.span.end.line >= line));
+    call = lookupOf(summary).callsByLine.get(line)?.[0] ?? innermost(summary.flowCalls.filter((c) => c.span.start.line <= line && c.span.end.line >= line));
     if (!call) {
       out.problems.push({ severity: "error", code: "call-not-found", file: callFile, span: { start: { line, column: 1 }, end: { line, column: 1 } }, message: `No .run(...) or .deploy(...) call on a Kitaru flow at ${file}:${line}.` });
       return out;
     }
-    const target = findFlowForCall(host, workspace, callFile, summary, call, load);
+    const roots = rootsOf(host.platform, workspace, selection.sourceRoots);
+    const target = findFlowForCall(host, workspace, callFile, summary, call, load, roots);
     if (!target) {
-      out.problems.push({ severity: "error", code: "flow-not-found", file: callFile, span: call.span, message: `${call.receiver} is not a Kitaru flow this reader can find (looked in ${callFile} and its imports).` });
+      out.problems.push({ severity: "error", code: "flow-not-found", file: callFile, span: call.span, message: flowNotFoundMessage(host.platform, workspace, callFile, call, load, roots) });
       return out;
     }
     ({ file: flowFile, def: flowDef } = target);
@@ -102,7 +126,7 @@ export function readPythonLayers(host: Host, workspace: string, selection: FlowS
     const [file, name] = splitSpec(selection.flow);
     flowFile = p.resolve(workspace, file);
     const summary = load(flowFile);
-    flowDef = summary?.flows.find((f) => f.name === name);
+    flowDef = summary ? lookupOf(summary).flows.get(name) : undefined;
     if (!flowDef) {
       out.problems.push({ severity: "error", code: "flow-not-found", file: flowFile, message: summary ? `No @flow named ${name} in ${file}.` : `Cannot read ${file}.` });
       return out;
@@ -139,12 +163,52 @@ export function readPythonLayers(host: Host, workspace: string, selection: FlowS
   applyKwargs(flowFile!, flowDef!, out.decorator, out.problems, "decorator");
   if (call && callFile) applyKwargs(callFile, call, out.invocation, out.problems, "invocation");
 
-  for (const checkpoint of flowModule.checkpoints) {
+  const checkpoints = selection.checkpoints === "called" ? calledCheckpoints(flowModule, flowDef!) : flowModule.checkpoints;
+  for (const checkpoint of checkpoints) {
     const cacheArg = checkpoint.kwargs.find((k) => k.name === "cache");
     const own = cacheArg ? settingValue(flowFile!, "cache", cacheArg, out.problems) : undefined;
     out.checkpoints.push({ name: checkpoint.name, file: flowFile!, span: checkpoint.nameSpan, ...(own ? { own } : {}) });
   }
   return out;
+}
+
+interface ModuleLookup {
+  /** The first @flow of each name. */
+  flows: Map<string, PyDecorated>;
+  /** The checkpoints of each name, with their index in the module. */
+  checkpoints: Map<string, { index: number; def: PyDecorated }[]>;
+  /** `.run(...)`/`.deploy(...)` calls by the line they start on. */
+  callsByLine: Map<number, PyFlowCall[]>;
+}
+
+/** Lookups of a parsed module, built once per summary (a module with thousands of flows is searched per flow and call). */
+const lookups = new WeakMap<PythonModuleSummary, ModuleLookup>();
+
+export function lookupOf(summary: PythonModuleSummary): ModuleLookup {
+  let hit = lookups.get(summary);
+  if (hit) return hit;
+  hit = { flows: new Map(), checkpoints: new Map(), callsByLine: new Map() };
+  for (const f of summary.flows) if (!hit.flows.has(f.name)) hit.flows.set(f.name, f);
+  summary.checkpoints.forEach((def, index) => {
+    const list = hit!.checkpoints.get(def.name);
+    if (list) list.push({ index, def });
+    else hit!.checkpoints.set(def.name, [{ index, def }]);
+  });
+  for (const c of summary.flowCalls) {
+    const list = hit.callsByLine.get(c.span.start.line);
+    if (list) list.push(c);
+    else hit.callsByLine.set(c.span.start.line, [c]);
+  }
+  lookups.set(summary, hit);
+  return hit;
+}
+
+/** The module's checkpoints that the flow's body calls by name, in module order. */
+function calledCheckpoints(summary: PythonModuleSummary, flow: PyDecorated): PyDecorated[] {
+  const byName = lookupOf(summary).checkpoints;
+  const hits: { index: number; def: PyDecorated }[] = [];
+  for (const name of new Set(flow.calledNames)) hits.push(...(byName.get(name) ?? []));
+  return hits.sort((a, b) => a.index - b.index).map((h) => h.def);
 }
 
 /**
@@ -360,14 +424,43 @@ function toJson(value: PyValue): JsonValue | undefined {
   }
 }
 
-function findFlowForCall(host: Host, workspace: string, callFile: string, summary: PythonModuleSummary, call: PyFlowCall, load: ModuleReader): { file: string; def: PyDecorated } | undefined {
+function findFlowForCall(host: Host, workspace: string, callFile: string, summary: PythonModuleSummary, call: PyFlowCall, load: ModuleReader, roots: SourceRoots): { file: string; def: PyDecorated } | undefined {
   const target = call.target;
   if (!target) return undefined;
   if (target.kind === "local") {
-    const def = summary.flows.find((f) => f.name === target.name);
+    const def = lookupOf(summary).flows.get(target.name);
     return def ? { file: callFile, def } : undefined;
   }
-  return findImportedFlow(host.platform, workspace, callFile, target.module, target.name, load);
+  return findImportedFlow(host.platform, workspace, callFile, target.module, target.name, load, roots);
+}
+
+/** Source roots as given, or found on the disk (only when an import is not found nearby). */
+export type SourceRoots = readonly string[] | (() => readonly string[]);
+
+function rootsOf(platform: Host["platform"], workspace: string, given: FlowSelection["sourceRoots"]): SourceRoots {
+  if (given) return given;
+  let found: readonly string[] | undefined;
+  return () => (found ??= discoverSourceRoots(platform, pathFor(platform).resolve(workspace)));
+}
+
+/** Why a call's flow was not found, saying where the reader looked. */
+function flowNotFoundMessage(platform: Host["platform"], workspace: string, callFile: string, call: PyFlowCall, load: ModuleReader, roots: SourceRoots): string {
+  const p = pathFor(platform);
+  const rel = (file: string) => {
+    const r = p.relative(workspace, file);
+    return r && !r.startsWith("..") && !p.isAbsolute(r) ? r.split(p.sep).join("/") : file;
+  };
+  const target = call.target;
+  if (!target) return `${call.receiver} is not a Kitaru flow this reader can find: it is neither a name defined or imported in ${rel(callFile)} nor module.name.`;
+  if (target.kind === "local") return `${call.receiver} is not a Kitaru flow this reader can find: ${target.name} is not a @flow of ${rel(callFile)} (looked in ${rel(callFile)} and its imports).`;
+  const rootList = typeof roots === "function" ? roots() : roots;
+  const found = moduleCandidates(platform, workspace, callFile, target.module, rootList).filter((f) => load(f) !== null);
+  // Roots come as a project folder and its src/: count the projects.
+  const given = new Set(rootList);
+  const projects = new Set(rootList.map((r) => (p.basename(r) === "src" && given.has(p.dirname(r)) ? p.dirname(r) : r))).size;
+  const where = `next to ${rel(callFile)}, in its parent folders or in the ${projects} project${projects === 1 ? "" : "s"} of the workspace (each folder with a pyproject.toml, and its src/)`;
+  if (!found.length) return `${call.receiver} is not a Kitaru flow this reader can find: module ${target.module} (imported in ${rel(callFile)}) was not found ${where}.`;
+  return `${call.receiver} is not a Kitaru flow this reader can find: ${found.map(rel).join(", ")} (module ${target.module}) neither define${found.length === 1 ? "s" : ""} nor re-export${found.length === 1 ? "s" : ""} a @flow named ${target.name}.`;
 }
 
 /** How many re-exports (`from .flows import research` in a package `__init__.py`) are followed. */
@@ -378,23 +471,32 @@ const MAX_REEXPORTS = 4;
  * module's file, or re-exported by it (`from .flows import research`, `from .flows import *`,
  * with aliases), followed a few levels deep.
  */
-export function findImportedFlow(platform: Host["platform"], workspace: string, fromFile: string, module: string, name: string, load: ModuleReader, depth = 0): { file: string; def: PyDecorated } | undefined {
+export function findImportedFlow(platform: Host["platform"], workspace: string, fromFile: string, module: string, name: string, load: ModuleReader, roots: SourceRoots = [], depth = 0): { file: string; def: PyDecorated } | undefined {
   if (depth > MAX_REEXPORTS) return undefined;
-  for (const file of moduleCandidates(platform, workspace, fromFile, module)) {
-    const other = load(file);
-    if (!other) continue;
-    const def = other.flows.find((f) => f.name === name);
-    if (def) return { file, def };
-    for (const imp of other.imports) {
-      if (imp.name === null) continue;
-      // `from .flows import research as name` re-exports research; `from .flows import *` may.
-      const imported = imp.name === "*" ? name : imp.local === name ? imp.name : null;
-      if (imported === null) continue;
-      const found = findImportedFlow(platform, workspace, file, imp.module, imported, load, depth + 1);
-      if (found) return found;
+  const tried = new Set<string>();
+  const tryFiles = (files: readonly string[]) => {
+    for (const file of files) {
+      if (tried.has(file)) continue;
+      tried.add(file);
+      const other = load(file);
+      if (!other) continue;
+      const def = lookupOf(other).flows.get(name);
+      if (def) return { file, def };
+      for (const imp of other.imports) {
+        if (imp.name === null) continue;
+        // `from .flows import research as name` re-exports research; `from .flows import *` may.
+        const imported = imp.name === "*" ? name : imp.local === name ? imp.name : null;
+        if (imported === null) continue;
+        const found = findImportedFlow(platform, workspace, file, imp.module, imported, load, roots, depth + 1);
+        if (found) return found;
+      }
     }
-  }
-  return undefined;
+    return undefined;
+  };
+  // The importing file's own folders first; the workspace's other source roots only when that finds nothing.
+  const near = tryFiles(moduleCandidates(platform, workspace, fromFile, module));
+  if (near || module.startsWith(".")) return near;
+  return tryFiles(moduleCandidates(platform, workspace, fromFile, module, typeof roots === "function" ? roots() : roots));
 }
 
 /** Candidate files for a module path, relative imports from the importing file's package. */
@@ -402,8 +504,13 @@ export function moduleFiles(host: Host, workspace: string, fromFile: string, mod
   return moduleCandidates(host.platform, workspace, fromFile, module);
 }
 
-/** Same as moduleFiles, for callers that have a platform but no Host (the workspace index). */
-export function moduleCandidates(platform: Host["platform"], workspace: string, fromFile: string, module: string): string[] {
+/**
+ * Same as moduleFiles, for callers that have a platform but no Host (the workspace index): the
+ * importing file's folder and its ancestors up to the workspace (each with a src/), then each of
+ * `sourceRoots` (the workspace's projects, in their given order), without repeats. Relative
+ * imports look only in the importing file's package.
+ */
+export function moduleCandidates(platform: Host["platform"], workspace: string, fromFile: string, module: string, sourceRoots: readonly string[] = []): string[] {
   const p = pathFor(platform);
   const dots = module.length - module.replace(/^\.+/, "").length;
   const parts = module.slice(dots).split(".").filter(Boolean);
@@ -422,6 +529,10 @@ export function moduleCandidates(platform: Host["platform"], workspace: string, 
       if (dir === root || p.dirname(dir) === dir || !dir.startsWith(root)) break;
       dir = p.dirname(dir);
     }
+  }
+  if (dots === 0 && sourceRoots.length) {
+    const seen = new Set(roots);
+    for (const r of sourceRoots) if (!seen.has(r)) (seen.add(r), roots.push(r));
   }
   const files: string[] = [];
   for (const root of roots) {

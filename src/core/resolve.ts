@@ -61,6 +61,53 @@ const DEFAULTS: [string, LayerValue][] = [
 ];
 
 export function resolveConfiguration(host: Host, request: ResolveRequest): Resolution {
+  const base = resolveBase(host, request);
+  const python = request.flow || request.call ? readPythonLayers(host, base.workspace, request, request.readModule) : undefined;
+  const resolution = finishResolution(base, python);
+  if (!python) BASES.set(resolution, base);
+  return resolution;
+}
+
+/**
+ * A flow or call of the same project, environment and files as `project` (a resolution without
+ * a flow, from resolveConfiguration): only the Python layers are read and merged over the layers
+ * `project` already resolved, so a module with many flows costs one resolution of the project
+ * plus a little per flow. The problems are `project`'s (as the caller may have placed them) and
+ * the Python ones. Undefined when `project` did not come from resolveConfiguration without a flow.
+ */
+export function resolveOnProject(project: Resolution, selection: FlowSelection & { readModule?: ModuleReader }): Resolution | undefined {
+  const base = BASES.get(project);
+  if (!base) return undefined;
+  if (!selection.flow && !selection.call) return project;
+  const python = readPythonLayers(base.host, base.workspace, selection, selection.readModule);
+  return finishResolution(base, python, project);
+}
+
+/** Everything but the Python layers: read once per project and environment, shared by every flow and call. */
+interface ResolutionBase {
+  host: Host;
+  workspace: string;
+  cwd: string;
+  configDir: Resolution["configDir"];
+  /** The problems of these layers, before the connection guardrails. */
+  problems: Problem[];
+  looked: LookedAt[];
+  pyproject?: PyprojectAnalysis;
+  kitaruYaml?: KitaruYamlAnalysis;
+  /** Per key, the candidates of these layers, highest first, built-in defaults last; already masked. */
+  candidates: Map<string, Candidate[]>;
+  /** Problems of the connection guardrails that do not depend on the Python layers (they cannot set the server). */
+  connectionProblems: Problem[];
+  /** A remote server is configured through environment variables: a project is required from env or configure(). */
+  remoteViaEnv: boolean;
+  /** collectSecrets of the base settings, computed on first use. */
+  secrets?: SecretStatus[];
+}
+
+/** The base of each project resolution, so flows and calls can be resolved on top of it. */
+const BASES = new WeakMap<Resolution, ResolutionBase>();
+
+function resolveBase(host: Host, request: ResolveRequest): ResolutionBase {
   const p = pathFor(host.platform);
   const workspace = p.resolve(request.workspace);
   const cwd = p.resolve(workspace, request.cwd ?? ".");
@@ -79,12 +126,6 @@ export function resolveConfiguration(host: Host, request: ResolveRequest): Resol
   for (const p of persisted.problems) problems.push(p);
   looked.push(...persisted.looked);
 
-  const python = request.flow || request.call ? readPythonLayers(host, workspace, request, request.readModule) : undefined;
-  if (python) {
-    for (const p of python.problems) problems.push(p);
-    for (const file of python.files) looked.push({ role: "python", path: file, exists: true, used: true, note: "flow decorator, kitaru.configure() and run() arguments" });
-  }
-
   const logStoreEnv = readLogStoreEnv(host, problems);
   const yamlOk = persisted.kitaruYaml && !persisted.kitaruYaml.refused ? persisted.kitaruYaml : undefined;
   const model = resolveDefaultModel(host, yamlOk, problems);
@@ -93,9 +134,6 @@ export function resolveConfiguration(host: Host, request: ResolveRequest): Resol
   const globalValues = new Map([...persisted.values, ...(yamlOk?.values ?? []), ...model.global]);
 
   const layers: { source: Source; values: LayerValues }[] = [
-    { source: "invocation", values: python?.invocation ?? new Map() },
-    { source: "decorator", values: python?.decorator ?? new Map() },
-    { source: "configure", values: python?.configure ?? new Map() },
     { source: "env", values: envValues },
     { source: "zenml-env", values: zenmlEnv },
     { source: "pyproject", values: pyproject && !pyproject.refused ? pyproject.values : new Map() },
@@ -104,9 +142,9 @@ export function resolveConfiguration(host: Host, request: ResolveRequest): Resol
 
   const candidates = new Map<string, Candidate[]>();
   const add = (key: string, c: Candidate) => {
-    const list = candidates.get(key) ?? [];
-    list.push(c);
-    candidates.set(key, list);
+    const list = candidates.get(key);
+    if (list) list.push(c);
+    else candidates.set(key, [c]);
   };
   for (const layer of layers) {
     for (const [key, value] of layer.values) add(key, { ...value, source: layer.source });
@@ -115,32 +153,123 @@ export function resolveConfiguration(host: Host, request: ResolveRequest): Resol
   }
   for (const [key, value] of DEFAULTS) add(key, { ...value, source: "default" });
 
+  // The guardrails read the values as set (before masking); the Python layers never set the server.
+  const winners: Record<string, Candidate> = {};
+  for (const [key, list] of candidates) winners[key] = list[0]!;
+  const connectionProblems: Problem[] = [];
+  const remoteViaEnv = checkConnection(host, winners, connectionProblems);
+  // Credentials recognisable by their value (a token under a harmless name, a URL password) never leave the core.
+  for (const list of candidates.values()) for (const c of list) maskSecretLookingValue(c);
+
+  return {
+    host,
+    workspace,
+    cwd,
+    configDir,
+    problems,
+    looked,
+    ...(pyproject ? { pyproject } : {}),
+    ...(persisted.kitaruYaml ? { kitaruYaml: persisted.kitaruYaml } : {}),
+    candidates,
+    connectionProblems,
+    remoteViaEnv,
+  };
+}
+
+/**
+ * Merges the Python layers (when given) over the base: per key, the Python candidates first, then
+ * the base's. `placed`: the project resolution whose (possibly re-placed) problems are kept as they are.
+ */
+function finishResolution(base: ResolutionBase, python: PythonLayers | undefined, placed?: Resolution): Resolution {
+  const { host, workspace } = base;
+  const pythonProblems: Problem[] = [];
+  const looked = [...base.looked];
+  const pythonCandidates = new Map<string, Candidate[]>();
+  if (python) {
+    for (const p of python.problems) pythonProblems.push(p);
+    for (const file of python.files) looked.push({ role: "python", path: file, exists: true, used: true, note: "flow decorator, kitaru.configure() and run() arguments" });
+    const layers: [Source, LayerValues][] = [
+      ["invocation", python.invocation],
+      ["decorator", python.decorator],
+      ["configure", python.configure],
+    ];
+    for (const [source, values] of layers) {
+      for (const [key, value] of values) {
+        const c: Candidate = { ...value, source };
+        maskSecretLookingValue(c);
+        const list = pythonCandidates.get(key);
+        if (list) list.push(c);
+        else pythonCandidates.set(key, [c]);
+      }
+    }
+  }
+
+  // Keys in order of first appearance, highest layer first (the order collectSecrets reads them in).
   const settings: Record<string, Setting> = {};
-  for (const [key, list] of candidates) {
+  const set = (key: string, list: readonly Candidate[]) => {
     const [winner, ...rest] = list;
     // A built-in "unset" below a real value explains nothing; keep real defaults (retries 0).
     if (winner) settings[key] = { key, ...winner, overridden: rest.filter((c) => !(c.source === "default" && c.value === null)) };
-  }
-  if (python) applyCheckpoints(python, settings, problems);
-  checkConnection(host, settings, problems);
-  // Credentials recognisable by their value (a token under a harmless name, a URL password) never leave the core.
-  for (const s of Object.values(settings)) for (const c of [s, ...s.overridden]) maskSecretLookingValue(c);
+  };
+  for (const [key, list] of pythonCandidates) set(key, [...list, ...(base.candidates.get(key) ?? [])]);
+  for (const [key, list] of base.candidates) if (!pythonCandidates.has(key)) set(key, list);
 
-  const secrets = collectSecrets({ host, workspace, settings, pyproject, kitaruYaml: persisted.kitaruYaml, configDir: configDir.path });
+  const added: Problem[] = [];
+  if (python) applyCheckpoints(python, settings, added);
+  const connection: Problem[] = [...base.connectionProblems];
+  if (base.remoteViaEnv) requireProject(settings, connection);
+
+  let secrets: SecretStatus[];
+  if (!python || !touchesSecrets(base, pythonCandidates)) {
+    base.secrets ??= collectSecrets({ host, workspace, settings: python ? baseSettings(base) : settings, pyproject: base.pyproject, kitaruYaml: base.kitaruYaml, configDir: base.configDir.path });
+    secrets = base.secrets;
+  } else {
+    secrets = collectSecrets({ host, workspace, settings, pyproject: base.pyproject, kitaruYaml: base.kitaruYaml, configDir: base.configDir.path });
+  }
+
+  let problems: Problem[];
+  if (placed) {
+    // The project's problems as the caller placed them, minus a project requirement configure() now meets; then the Python ones.
+    const own = sortProblems([...pythonProblems, ...added]).map(maskProblemText);
+    const kept = placed.problems.filter((p) => p.code !== "project-required" || connection.some((c) => c.code === "project-required"));
+    const rank = { error: 0, warning: 1, info: 2 } as const;
+    problems = [...kept, ...own].map((p, i) => ({ p, i })).sort((a, b) => rank[a.p.severity] - rank[b.p.severity] || a.i - b.i).map(({ p }) => p);
+  } else {
+    problems = sortProblems([...base.problems, ...pythonProblems, ...added, ...connection]).map(maskProblemText);
+  }
 
   return {
     version: 1,
     workspace,
-    cwd,
-    configDir,
+    cwd: base.cwd,
+    configDir: base.configDir,
     settings: Object.fromEntries(Object.entries(settings).sort(([a], [b]) => keyOrder(a) - keyOrder(b) || a.localeCompare(b))),
-    problems: sortProblems(problems).map(maskProblemText),
+    problems,
     looked,
     secrets,
-    ...(pyproject ? { pyproject } : {}),
-    ...(persisted.kitaruYaml ? { kitaruYaml: persisted.kitaruYaml } : {}),
+    ...(base.pyproject ? { pyproject: base.pyproject } : {}),
+    ...(base.kitaruYaml ? { kitaruYaml: base.kitaruYaml } : {}),
     ...(python ? { python: { flow: python.flow, call: python.call, files: python.files } } : {}),
   };
+}
+
+/** The settings of the base alone (no Python layer), as collectSecrets reads them. */
+function baseSettings(base: ResolutionBase): Record<string, Setting> {
+  const settings: Record<string, Setting> = {};
+  for (const [key, [winner, ...rest]] of base.candidates) {
+    if (winner) settings[key] = { key, ...winner, overridden: rest.filter((c) => !(c.source === "default" && c.value === null)) };
+  }
+  if (base.remoteViaEnv) requireProject(settings, []);
+  return settings;
+}
+
+/** Whether the Python layers change what collectSecrets reports: a masked value of their own, or a key whose secret they outrank. */
+function touchesSecrets(base: ResolutionBase, python: ReadonlyMap<string, readonly Candidate[]>): boolean {
+  for (const [key, list] of python) {
+    if (list.some((c) => c.masked)) return true;
+    if (base.candidates.get(key)?.some((c) => c.masked)) return true;
+  }
+  return false;
 }
 
 function readNearestPyproject(host: Host, workspace: string, cwd: string, problems: Problem[], looked: LookedAt[]): PyprojectAnalysis | undefined {
@@ -342,6 +471,7 @@ function applyCheckpoints(python: PythonLayers, settings: Record<string, Setting
   for (const checkpoint of python.checkpoints) {
     const key = `checkpoint.${checkpoint.name}.cache`;
     const own: Candidate | undefined = checkpoint.own ? { ...checkpoint.own, source: "decorator" } : undefined;
+    if (own) maskSecretLookingValue(own);
     if (execSet) {
       const { key: _k, overridden: _o, ...winner } = execSet;
       settings[key] = { key, ...winner, overridden: own ? [own] : [], note: "execution-level cache replaces checkpoint settings" };
@@ -373,8 +503,12 @@ export function describeOrigin(c: Candidate): string {
   return `${o.file}:${o.line}`;
 }
 
-/** Kitaru's two connection guardrails. */
-function checkConnection(host: Host, settings: Record<string, Setting>, problems: Problem[]): void {
+/**
+ * Kitaru's two connection guardrails on the layers that can set the connection (the Python layers
+ * cannot set the server). Returns whether a remote server is configured through environment
+ * variables, which requires a project at first use (see requireProject).
+ */
+function checkConnection(host: Host, settings: Record<string, Candidate>, problems: Problem[]): boolean {
   const url = nonBlank(host, "KITARU_SERVER_URL");
   const token = nonBlank(host, "KITARU_AUTH_TOKEN");
   if (url && !token && !nonBlank(host, "ZENML_STORE_API_KEY")) {
@@ -389,16 +523,21 @@ function checkConnection(host: Host, settings: Record<string, Setting>, problems
       const name = server.origin && "env" in server.origin ? server.origin.env : "KITARU_SERVER_URL";
       problems.push({ severity: "error", code: "invalid-env", env: name, key: "server_url", message: `${name} must be an http(s) URL with a host.` });
     }
-    const project = settings.project;
-    const projectFromEnvOrCode = project && ["env", "zenml-env", "configure"].includes(project.source);
-    if (!projectFromEnvOrCode) {
-      problems.push({ severity: "error", code: "project-required", env: "KITARU_PROJECT", key: "project", message: "A remote server is configured through environment variables, so Kitaru requires KITARU_PROJECT at first use (KitaruClient(), flow.run(), replay). Set KITARU_PROJECT." });
-      // The persisted project belongs to the persisted login, not to this server.
-      if (project && project.source === "global") {
-        const { key: _key, overridden: _overridden, ...persistedProject } = project;
-        settings.project = { key: "project", value: null, source: "default", note: "required: set KITARU_PROJECT", overridden: [persistedProject] };
-      }
-    }
+    return true;
+  }
+  return false;
+}
+
+/** A remote server configured through environment variables: the project must come from the environment or configure(). */
+function requireProject(settings: Record<string, Setting>, problems: Problem[]): void {
+  const project = settings.project;
+  const projectFromEnvOrCode = project && ["env", "zenml-env", "configure"].includes(project.source);
+  if (projectFromEnvOrCode) return;
+  problems.push({ severity: "error", code: "project-required", env: "KITARU_PROJECT", key: "project", message: "A remote server is configured through environment variables, so Kitaru requires KITARU_PROJECT at first use (KitaruClient(), flow.run(), replay). Set KITARU_PROJECT." });
+  // The persisted project belongs to the persisted login, not to this server.
+  if (project && project.source === "global") {
+    const { key: _key, overridden: _overridden, ...persistedProject } = project;
+    settings.project = { key: "project", value: null, source: "default", note: "required: set KITARU_PROJECT", overridden: [persistedProject] };
   }
 }
 

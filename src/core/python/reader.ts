@@ -9,7 +9,7 @@
  * by an import from `kitaru`.
  */
 import { parser } from "@lezer/python";
-import type { SyntaxNode, SyntaxNodeRef } from "@lezer/common";
+import { IterMode, type SyntaxNode, type SyntaxNodeRef, type Tree } from "@lezer/common";
 import type { Position, Span } from "../types";
 import type {
   PyCallArgs,
@@ -274,6 +274,46 @@ function rootOfModule(module: string): string | null {
 // The reader
 
 export function readPythonModule(text: string): PythonModuleSummary {
+  const steps = readSteps(text);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * readPythonModule in slices of about `sliceMs` of work, with `pause()` between them (by default
+ * a turn of the event loop), so a large module does not hold the thread for the whole parse.
+ * `isCurrent() === false` stops early (the text was superseded); the partial summary is then returned.
+ */
+export async function readPythonModuleAsync(text: string, options: { sliceMs?: number; pause?: () => Promise<void>; isCurrent?: () => boolean } = {}): Promise<PythonModuleSummary> {
+  const sliceMs = options.sliceMs ?? 8;
+  const pause = options.pause ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
+  const steps = readSteps(text);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await pause();
+      if (options.isCurrent && !options.isCurrent()) {
+        // Drop the rest: the caller will not use this text's summary.
+        steps.return(EMPTY_SUMMARY());
+        return EMPTY_SUMMARY();
+      }
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** How much work happens between two yields of the reader's steps (each well under a millisecond). */
+const PARSE_STEPS_PER_YIELD = 256;
+const NODES_PER_YIELD = 2048;
+const ITEMS_PER_YIELD = 64;
+
+const EMPTY_SUMMARY = (): PythonModuleSummary => ({ importsKitaru: false, flows: [], checkpoints: [], configureCalls: [], flowCalls: [], imports: [], syntaxErrors: [] });
+
+function* readSteps(text: string): Generator<void, PythonModuleSummary, void> {
   const summary: PythonModuleSummary = {
     importsKitaru: false,
     flows: [],
@@ -287,7 +327,7 @@ export function readPythonModule(text: string): PythonModuleSummary {
   let reader: Reader;
   try {
     reader = new Reader(text, summary);
-    reader.scan();
+    yield* reader.scan();
   } catch (e) {
     summary.syntaxErrors.push({
       message: "Python reader failed: " + (e instanceof Error ? e.message : String(e)),
@@ -295,7 +335,7 @@ export function readPythonModule(text: string): PythonModuleSummary {
     });
     return summary;
   }
-  reader.resolve();
+  yield* reader.resolve();
   return summary;
 }
 
@@ -345,11 +385,15 @@ class Reader {
 
   // -- pass 1: scopes, bindings, interesting nodes ----------------------------------------------
 
-  scan(): void {
+  /** Pass 1, in steps: yields now and then, so a caller may pause between them (see readPythonModuleAsync). */
+  *scan(): Generator<void, void, void> {
     // A byte order mark would be read as part of the first identifier: parse a newline instead
     // (same length, so offsets are unchanged; positions come from the original text).
     const parseText = this.text.charCodeAt(0) === 0xfeff ? "\n" + this.text.slice(1) : this.text;
-    const tree = parser.parse(parseText);
+    // parser.parse(), a step at a time.
+    const parse = parser.startParse(parseText);
+    let tree: Tree | null;
+    for (let n = 1; !(tree = parse.advance()); n++) if (n % PARSE_STEPS_PER_YIELD === 0) yield;
     let scope = this.moduleScope;
     const stack: Scope[] = [];
     const push = (s: Scope) => {
@@ -358,7 +402,7 @@ class Reader {
     };
     let lastErrorEnd = -1;
 
-    tree.iterate({
+    const visitor = {
       enter: (ref: SyntaxNodeRef) => {
         if (ref.type.isError) {
           if (ref.from >= lastErrorEnd && ref.to >= lastErrorEnd) {
@@ -499,7 +543,23 @@ class Reader {
           }
         }
       },
-    });
+    };
+    // tree.iterate(visitor), with a yield now and then.
+    let nodes = 0;
+    for (const c = tree.cursor(IterMode.IncludeAnonymous); ; ) {
+      if (++nodes % NODES_PER_YIELD === 0) yield;
+      let entered = false;
+      if (c.type.isAnonymous || (visitor.enter(c) as unknown) !== false) {
+        if (c.firstChild()) continue;
+        entered = true;
+      }
+      for (;;) {
+        if (entered && !c.type.isAnonymous) visitor.leave(c);
+        if (c.nextSibling()) break;
+        if (!c.parent()) return;
+        entered = true;
+      }
+    }
   }
 
   private addSyntaxError(from: number, to: number): void {
@@ -732,8 +792,11 @@ class Reader {
 
   // -- pass 2 -------------------------------------------------------------------------------------
 
-  resolve(): void {
+  /** Pass 2, in steps like scan(). */
+  *resolve(): Generator<void, void, void> {
+    let n = 0;
     for (const item of this.decorated) {
+      if (++n % ITEMS_PER_YIELD === 0) yield;
       try {
         this.readDecorated(item.node, item.scope);
       } catch {
@@ -741,6 +804,7 @@ class Reader {
       }
     }
     for (const item of this.calls) {
+      if (++n % ITEMS_PER_YIELD === 0) yield;
       try {
         this.readCall(item.node, item.scope);
       } catch {
