@@ -52,6 +52,8 @@ const SECRET_VALUE_PATTERNS: { kind: string; pattern: RegExp }[] = [
 
 /** A password in a URL (`scheme://user:password@host`). */
 const URL_PASSWORD = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s/@]+)(@)/g;
+/** A token used as the URL's user name (`https://<token>@host`): long, with letters and digits. */
+const URL_TOKEN_USER = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)(?=[^\s:/@]*\d)(?=[^\s:/@]*[A-Za-z])([^\s:/@]{16,})(@)/g;
 /**
  * Secret-named fields: a query parameter (`?api_key=…`), a JSON field
  * (`"DB_PASSWORD": "…"`) or an environment-style assignment (`API_TOKEN=…`).
@@ -70,6 +72,8 @@ export function secretValueKind(value: string): string | undefined {
   }
   URL_PASSWORD.lastIndex = 0;
   if (URL_PASSWORD.test(value)) return "a URL with a password";
+  URL_TOKEN_USER.lastIndex = 0;
+  if (URL_TOKEN_USER.test(value)) return "a URL with a token";
   return undefined;
 }
 
@@ -78,6 +82,7 @@ export function maskSecretsInText(text: string): string {
   let out = text;
   for (const { pattern } of SECRET_VALUE_PATTERNS) out = out.replace(pattern, (m) => maskSecret(m));
   out = out.replace(URL_PASSWORD, (_m, head: string, _pw: string, at: string) => `${head}****${at}`);
+  out = out.replace(URL_TOKEN_USER, (_m, head: string, _token: string, at: string) => `${head}****${at}`);
   for (const pattern of NAMED_VALUES) out = out.replace(pattern, (m, head: string, value: string) => (value.includes("****") ? m : value.startsWith('"') ? `${head}"****"` : `${head}****`));
   return out;
 }

@@ -225,3 +225,10 @@ test("KITARU_IMAGE: a token-shaped value under a harmless name is masked and war
   assert.match(r.problems[0]!.message, /environment\.HF looks like a Hugging Face token/);
   assert.ok(!JSON.stringify(r).includes("abcdefghijklmnopqrstuvwxyz0123456789"));
 });
+
+test("a token used as a URL's user name is masked; an ordinary user name is not", () => {
+  assert.equal(maskSecretsInText("https://ghx0123456789abcdefXYZ@git.example.com/r.git"), "https://****@git.example.com/r.git");
+  assert.equal(secretValueKind("https://ghx0123456789abcdefXYZ@git.example.com"), "a URL with a token");
+  assert.equal(maskSecretsInText("ssh://git@github.com/a/b"), "ssh://git@github.com/a/b");
+  assert.equal(maskSecretsInText("https://deploy-bot@host.example.com"), "https://deploy-bot@host.example.com");
+});
