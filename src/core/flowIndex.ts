@@ -10,7 +10,7 @@
  * on the text decides before any parsing, so a 2,000-file monorepo parses only a few of them.
  */
 import { pathFor, type Platform } from "./host";
-import { findImportedFlow, lookupOf, moduleProblems, type ModuleReader } from "./pythonLayers";
+import { findImportedFlow, lookupOf, moduleProblems, moduleProblemSteps, type ModuleReader } from "./pythonLayers";
 import { readPythonModule, readPythonModuleAsync } from "./python/reader";
 import { EXCLUDED_DIR_NAMES, sourceRootsOf } from "./workspaceWalk";
 import type { PyDecorated, PyFlowCall, PythonModuleSummary } from "./python/types";
@@ -173,6 +173,11 @@ export class FlowIndex {
     this.changed();
   }
 
+  /** The project folders known, by path. */
+  projectDirList(): string[] {
+    return [...this.projectDirs].sort(compareText);
+  }
+
   /** The workspace's source roots (each project folder, then its src/, by path): where absolute imports are looked up after the importing file's own folders. */
   sourceRoots(): string[] {
     return (this.roots ??= sourceRootsOf(this.options.platform, this.projectDirs));
@@ -257,6 +262,14 @@ export class FlowIndex {
     if (!m) return [];
     const calls = this.callsIn(file).map((c) => c.call);
     return moduleProblems(file, m.summary, { calls });
+  }
+
+  /** problemsOf, yielding now and then. */
+  *problemSteps(file: string): Generator<void, Problem[], void> {
+    const m = this.modules.get(file);
+    if (!m) return [];
+    const calls = this.callsIn(file).map((c) => c.call);
+    return yield* moduleProblemSteps(file, m.summary, { calls });
   }
 
   /** Something changed: everything is re-linked, or only `file` when its link signature is unchanged. */
@@ -406,7 +419,7 @@ export async function modulePythonProblemsAsync(index: FlowIndex, file: string, 
 function* modulePythonProblemSteps(index: FlowIndex, file: string, resolver: ModuleResolver): Generator<void, Problem[], void> {
   const module = index.get(file);
   if (!module) return [];
-  const problems = index.problemsOf(file);
+  const problems = yield* index.problemSteps(file);
   yield;
   const hints: { flow?: string; problem: Problem }[] = [];
   const uncalled: PyDecorated[] = [];
@@ -450,10 +463,12 @@ function* modulePythonProblemSteps(index: FlowIndex, file: string, resolver: Mod
     for (const h of list) problems.push(list.length > 1 && h.flow ? { ...h.problem, message: `When flow ${h.flow} runs: ${h.problem.message}` } : h.problem);
   }
   const at = (p: Problem) => (p.span ? p.span.start.line * 1e6 + p.span.start.column : 0);
-  return problems
-    .map((p, i) => ({ p: maskProblemText(p), i }))
-    .sort((a, b) => at(a.p) - at(b.p) || a.i - b.i)
-    .map(({ p }) => p);
+  const masked: { p: Problem; i: number }[] = [];
+  for (let i = 0; i < problems.length; i++) {
+    masked.push({ p: maskProblemText(problems[i]!), i });
+    if (i % 64 === 63) yield;
+  }
+  return masked.sort((a, b) => at(a.p) - at(b.p) || a.i - b.i).map(({ p }) => p);
 }
 
 function inheritedHints(file: string, checkpoints: readonly PyDecorated[], resolver: ModuleResolver): Problem[] {

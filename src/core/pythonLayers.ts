@@ -217,13 +217,36 @@ function calledCheckpoints(summary: PythonModuleSummary, flow: PyDecorated): PyD
  * `calls` narrows the `.run(...)`/`.deploy(...)` calls checked to those known to target a flow.
  */
 export function moduleProblems(file: string, summary: PythonModuleSummary, options: { calls?: readonly PyFlowCall[] } = {}): Problem[] {
+  const steps = moduleProblemSteps(file, summary, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** How many decorators and calls are checked between two yields of moduleProblemSteps. */
+const ARGS_PER_YIELD = 32;
+
+/** moduleProblems, yielding now and then (a module with thousands of flows, checked in slices). */
+export function* moduleProblemSteps(file: string, summary: PythonModuleSummary, options: { calls?: readonly PyFlowCall[] } = {}): Generator<void, Problem[], void> {
   const problems: Problem[] = [];
-  for (const c of summary.configureCalls) applyKwargs(file, c, new Map(), problems, "configure");
-  for (const f of summary.flows) applyKwargs(file, f, new Map(), problems, "decorator");
-  for (const c of options.calls ?? summary.flowCalls) applyKwargs(file, c, new Map(), problems, "invocation");
+  let n = 0;
+  for (const c of summary.configureCalls) {
+    applyKwargs(file, c, new Map(), problems, "configure");
+    if (++n % ARGS_PER_YIELD === 0) yield;
+  }
+  for (const f of summary.flows) {
+    applyKwargs(file, f, new Map(), problems, "decorator");
+    if (++n % ARGS_PER_YIELD === 0) yield;
+  }
+  for (const c of options.calls ?? summary.flowCalls) {
+    applyKwargs(file, c, new Map(), problems, "invocation");
+    if (++n % ARGS_PER_YIELD === 0) yield;
+  }
   for (const checkpoint of summary.checkpoints) {
     const cacheArg = checkpoint.kwargs.find((k) => k.name === "cache");
     if (cacheArg) settingValue(file, "cache", cacheArg, problems);
+    if (++n % ARGS_PER_YIELD === 0) yield;
   }
   // A module-level constant used by several flows reports its problems once.
   const seen = new Set<string>();

@@ -309,7 +309,7 @@ export async function readPythonModuleAsync(text: string, options: { sliceMs?: n
 /** How much work happens between two yields of the reader's steps (each well under a millisecond). */
 const PARSE_STEPS_PER_YIELD = 256;
 const NODES_PER_YIELD = 2048;
-const ITEMS_PER_YIELD = 64;
+const ITEMS_PER_YIELD = 16;
 
 const EMPTY_SUMMARY = (): PythonModuleSummary => ({ importsKitaru: false, flows: [], checkpoints: [], configureCalls: [], flowCalls: [], imports: [], syntaxErrors: [] });
 
