@@ -2,7 +2,10 @@
 // the Flows tree, the frozen-spec preview), listed in ./scenarios.mjs. The
 // workspace is a temp copy of test/fixtures/python-flows (the suite edits and
 // saves a module), plus a node_modules folder holding a flow that must not be
-// indexed (node_modules/ is git-ignored, so it is written here).
+// indexed (node_modules/ is git-ignored, so it is written here). Its packages/
+// folder is a two-member uv workspace (a flow of packages/a called from
+// packages/b); the suite also writes, then deletes, a module too large to read,
+// a 1,500-flow module and a third member.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dismissNotifications, openViewContainer, resizeSideBar, runCommand, saveScreenshot, treeRow, waitForTreeRows } from "./ui.mjs";

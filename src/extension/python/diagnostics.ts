@@ -7,7 +7,7 @@
  * Keyword arguments that are not configuration settings are left alone.
  */
 import * as vscode from "vscode";
-import { modulePythonProblems } from "../../core/flowIndex";
+import { modulePythonProblems, modulePythonProblemsAsync, type ModuleResolver } from "../../core/flowIndex";
 import type { Problem } from "../../core/problems";
 import type { FlowResolutions } from "./flowResolutions";
 import { toRange } from "./hover";
@@ -20,11 +20,15 @@ const SEVERITY: Record<Problem["severity"], vscode.DiagnosticSeverity> = {
 };
 
 const DEBOUNCE_MS = 200;
+/** How long one slice of a module's checks may hold the extension host. */
+const SLICE_MS = 12;
 
 export class PythonDiagnostics implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection("kitaru-python");
   private readonly subscriptions: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** Per document, the latest update: an older one still running is dropped. */
+  private readonly turns = new Map<string, number>();
 
   constructor(
     private readonly flows: WorkspaceFlows,
@@ -33,8 +37,11 @@ export class PythonDiagnostics implements vscode.Disposable {
     this.subscriptions.push(
       this.collection,
       resolutions.onDidChange(() => this.schedule()),
-      vscode.workspace.onDidOpenTextDocument((doc) => this.update(doc)),
-      vscode.workspace.onDidCloseTextDocument((doc) => this.collection.delete(doc.uri)),
+      vscode.workspace.onDidOpenTextDocument((doc) => void this.update(doc)),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        this.turns.delete(doc.uri.fsPath);
+        this.collection.delete(doc.uri);
+      }),
     );
     this.schedule();
   }
@@ -43,27 +50,46 @@ export class PythonDiagnostics implements vscode.Disposable {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      for (const doc of vscode.workspace.textDocuments) this.update(doc);
+      for (const doc of vscode.workspace.textDocuments) void this.update(doc);
     }, DEBOUNCE_MS);
   }
 
-  update(doc: vscode.TextDocument): void {
+  /**
+   * Recomputes one document's diagnostics: in slices (one flow resolution at a time, yielding
+   * between slices), so a module with thousands of flows never holds the extension host. A newer
+   * update of the same document supersedes one still running.
+   */
+  async update(doc: vscode.TextDocument): Promise<void> {
     if (doc.uri.scheme !== "file" || !(doc.languageId === "python" || doc.uri.fsPath.endsWith(".py"))) return;
-    this.flows.syncDocument(doc);
     const file = doc.uri.fsPath;
+    const turn = (this.turns.get(file) ?? 0) + 1;
+    this.turns.set(file, turn);
+    const current = () => this.turns.get(file) === turn && !doc.isClosed;
+    const large = this.flows.tooLarge(doc);
+    if (large) {
+      this.collection.set(doc.uri, [toDiagnostic(large)]);
+      return;
+    }
+    await this.flows.sync(doc);
+    if (!current()) return;
     if (!this.flows.index.get(file)) {
       this.collection.delete(doc.uri);
       return;
     }
-    this.collection.set(doc.uri, this.problemsOf(file).map(toDiagnostic));
+    const problems = await modulePythonProblemsAsync(this.flows.index, file, this.resolver(), { sliceMs: SLICE_MS, isCurrent: current });
+    if (problems && current()) this.collection.set(doc.uri, problems.map(toDiagnostic));
   }
 
   /** Static problems of the module, plus the checkpoint-cache hints of its flows' resolutions (the same as `kitaru-config check`). */
   problemsOf(file: string): Problem[] {
-    return modulePythonProblems(this.flows.index, file, {
+    return modulePythonProblems(this.flows.index, file, this.resolver());
+  }
+
+  private resolver(): ModuleResolver {
+    return {
       forFlow: (f, name) => this.resolutions.forFlow(f, name)?.resolution,
       forProject: (f) => this.resolutions.forProject(f)?.resolution,
-    });
+    };
   }
 
   dispose(): void {

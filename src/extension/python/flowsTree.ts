@@ -55,7 +55,8 @@ function flowNode(f: IndexedFlow, flows: WorkspaceFlows, resolutions: FlowResolu
   return {
     item,
     children: () => {
-      const r = resolutions.forFlow(f.file, f.name);
+      // Every checkpoint of the module, those the body does not call marked: the one place that lists them all.
+      const r = resolutions.forFlow(f.file, f.name, "module");
       if (!r?.ok) return [message(`${item.id}:unresolved`, "Could not read this flow's settings", r ? problemsText(r.resolution) : undefined)];
       const nodes = summaryNodes(`${item.id}`, r);
       // The module's checkpoints, those the flow's body calls by name first.

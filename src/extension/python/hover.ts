@@ -28,9 +28,9 @@ export class FlowHoverProvider implements vscode.HoverProvider {
     private readonly resolutions: FlowResolutions,
   ) {}
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
     if (document.uri.scheme !== "file") return undefined;
-    this.flows.syncDocument(document);
+    await this.flows.sync(document);
     const file = document.uri.fsPath;
     const hits = targetsAt(this.targetsOf(file), { line: position.line + 1, column: position.character + 1 });
     if (!hits.length) return undefined;

@@ -22,10 +22,12 @@ const PYTHON: vscode.DocumentSelector = [
 export function registerPythonFeatures({ context, model, logger, tree, explain }: FeatureContext): WorkspaceFlows {
   const flows = new WorkspaceFlows(logger);
   const resolutions = new FlowResolutions(model, flows);
+  const lenses = new FlowCodeLensProvider(flows, resolutions);
   context.subscriptions.push(
     flows,
     resolutions,
-    vscode.languages.registerCodeLensProvider(PYTHON, new FlowCodeLensProvider(flows, resolutions)),
+    lenses,
+    vscode.languages.registerCodeLensProvider(PYTHON, lenses),
     vscode.languages.registerHoverProvider(PYTHON, new FlowHoverProvider(flows, resolutions)),
     new PythonDiagnostics(flows, resolutions),
     tree.addGroup(flowsTreeGroup(flows, resolutions)),
