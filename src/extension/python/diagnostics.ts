@@ -11,6 +11,7 @@ import { modulePythonProblems, modulePythonProblemsAsync, type ModuleResolver } 
 import type { Problem } from "../../core/problems";
 import type { FlowResolutions } from "./flowResolutions";
 import { toRange } from "./hover";
+import { DIAGNOSTIC_SOURCE } from "../fileChecks";
 import type { WorkspaceFlows } from "./workspaceFlows";
 
 const SEVERITY: Record<Problem["severity"], vscode.DiagnosticSeverity> = {
@@ -101,7 +102,7 @@ export class PythonDiagnostics implements vscode.Disposable {
 function toDiagnostic(p: Problem): vscode.Diagnostic {
   const range = p.span ? toRange(p.span) : new vscode.Range(0, 0, 0, 0);
   const d = new vscode.Diagnostic(range, p.message, SEVERITY[p.severity]);
-  d.source = "Kitaru";
+  d.source = DIAGNOSTIC_SOURCE;
   d.code = p.code;
   return d;
 }

@@ -10,7 +10,7 @@ import { flowKey, type IndexedCall, type IndexedFlow } from "../../core/flowInde
 import { executionSummary, isSpread, layerShort, summaryValue, type SummaryItem } from "../../core/flowSummary";
 import type { Resolution } from "../../core/resolve";
 import type { ContributedNode, TreeGroupContributor } from "../tree";
-import { describeOrigin, md, originLocation, sourceLabel } from "../present";
+import { describeOrigin, md, mdCode, originLocation, sourceLabel } from "../present";
 import type { FlowResolution, FlowResolutions } from "./flowResolutions";
 import type { WorkspaceFlows } from "./workspaceFlows";
 
@@ -49,7 +49,7 @@ function flowNode(f: IndexedFlow, flows: WorkspaceFlows, resolutions: FlowResolu
   item.id = `flows:${flowKey(f)}`;
   item.description = `${rel}:${line}`;
   item.iconPath = new vscode.ThemeIcon("symbol-function");
-  item.tooltip = new vscode.MarkdownString(`**@flow \`${md(f.name)}\`** — ${md(rel)}:${line}\n\nExpand for the settings it runs with, its checkpoints and its call sites.`);
+  item.tooltip = new vscode.MarkdownString(`**@flow ${mdCode(f.name)}** — ${md(rel)}:${line}\n\nExpand for the settings it runs with, its checkpoints and its call sites.`);
   item.contextValue = "flow.hasOrigin";
   item.command = { command: "kitaru.openOrigin", title: "Open Flow", arguments: [vscode.Uri.file(f.file), line, f.def.nameSpan.start.column] };
   return {
@@ -89,7 +89,7 @@ function flowNode(f: IndexedFlow, flows: WorkspaceFlows, resolutions: FlowResolu
               const verb = isSpread(s) ? "may replace" : called ? "replaces" : "would replace";
               row.description = `cache ${summaryValue("cache", s)} · ${own ? "@checkpoint" : layerShort(s.source)}${replaced ? ` (${verb} @checkpoint(cache=${summaryValue("cache", s.overridden[0]!)}))` : ""}${called ? "" : " · not called here"}`;
               row.iconPath = new vscode.ThemeIcon(replaced ? "debug-breakpoint-unverified" : "debug-breakpoint");
-              row.tooltip = new vscode.MarkdownString(`**${md(name)}** cache: \`${md(summaryValue("cache", s))}\` from ${md(own ? "@checkpoint(cache=...)" : sourceLabel(s.source))}${s.origin ? ` (${md(describeOrigin(s.origin, r.workspace))})` : ""}${s.note ? `\n\n*${md(s.note)}*` : ""}${called ? "" : `\n\n*${md(f.name)}'s body does not call ${md(name)} by name: this is the cache it would use if it runs in this flow.*`}`);
+              row.tooltip = new vscode.MarkdownString(`**${md(name)}** cache: ${mdCode(summaryValue("cache", s))} from ${md(own ? "@checkpoint(cache=...)" : sourceLabel(s.source))}${s.origin ? ` (${md(describeOrigin(s.origin, r.workspace))})` : ""}${s.note ? `\n\n*${md(s.note)}*` : ""}${called ? "" : `\n\n*${md(f.name)}'s body does not call ${md(name)} by name: this is the cache it would use if it runs in this flow.*`}`);
               const at = originLocation(s.origin);
               if (at) row.command = { command: "kitaru.openOrigin", title: "Open", arguments: [at.uri, at.line, at.column] };
               return { item: row };
@@ -116,7 +116,7 @@ function callNode(c: IndexedCall, resolutions: FlowResolutions, prefix: string):
   const args = r?.ok ? invocationArgs(r.resolution) : "";
   item.description = `${c.call.method}(${args})`;
   item.iconPath = new vscode.ThemeIcon(c.call.method === "deploy" ? "rocket" : "play");
-  item.tooltip = new vscode.MarkdownString(`\`${md(c.call.receiver)}.${c.call.method}(...)\` at ${md(rel)}:${c.line}${c.call.enclosingFunction ? ` in \`${md(c.call.enclosingFunction.name)}()\`` : ""}`);
+  item.tooltip = new vscode.MarkdownString(`${mdCode(`${c.call.receiver}.${c.call.method}(...)`)} at ${md(rel)}:${c.line}${c.call.enclosingFunction ? ` in ${mdCode(`${c.call.enclosingFunction.name}()`)}` : ""}`);
   item.contextValue = "flowCall.hasOrigin";
   item.command = { command: "kitaru.openOrigin", title: "Open Call", arguments: [vscode.Uri.file(c.file), c.line, c.call.span.start.column] };
   return { item, children: () => (r?.ok ? summaryNodes(item.id!, r) : []) };
