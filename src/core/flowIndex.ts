@@ -9,6 +9,7 @@
  * flow but not Kitaru), and package `__init__.py` files that import (re-exports). A cheap test
  * on the text decides before any parsing, so a 2,000-file monorepo parses only a few of them.
  */
+import { runInSlices, type SliceOptions } from "./slicedSteps";
 import { pathFor, type Platform } from "./host";
 import { findImportedFlow, lookupOf, moduleProblems, moduleProblemSteps, type ModuleReader } from "./pythonLayers";
 import { readPythonModule, readPythonModuleAsync } from "./python/reader";
@@ -399,20 +400,8 @@ export function modulePythonProblems(index: FlowIndex, file: string, resolver: M
  * `pause()` between them, for the editor: a module with thousands of flows never holds the
  * extension host for long. Undefined when `isCurrent()` turns false meanwhile (stale).
  */
-export async function modulePythonProblemsAsync(index: FlowIndex, file: string, resolver: ModuleResolver, options: { sliceMs?: number; pause?: () => Promise<void>; isCurrent?: () => boolean } = {}): Promise<Problem[] | undefined> {
-  const sliceMs = options.sliceMs ?? 8;
-  const pause = options.pause ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
-  const steps = modulePythonProblemSteps(index, file, resolver);
-  let sliceStart = performance.now();
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    if (performance.now() - sliceStart >= sliceMs) {
-      await pause();
-      if (options.isCurrent && !options.isCurrent()) return undefined;
-      sliceStart = performance.now();
-    }
-  }
+export async function modulePythonProblemsAsync(index: FlowIndex, file: string, resolver: ModuleResolver, options: SliceOptions = {}): Promise<Problem[] | undefined> {
+  return runInSlices(modulePythonProblemSteps(index, file, resolver), options);
 }
 
 /** The work of modulePythonProblems, yielding after each flow resolution. */

@@ -7,10 +7,9 @@
  * in a file git does not ignore. `pyproject.toml` and `kitaru.yaml` have their
  * own checks (fileChecks.ts); this collection never touches them.
  */
-import * as path from "node:path";
 import * as vscode from "vscode";
 import type { Problem } from "../core/problems";
-import { secretFile, type SecretStatus } from "../core/secretStatus";
+import { plainTextSecretProblems, type VariablePosition } from "../core/secretStatus";
 import type { FeatureContext } from "./extension";
 import type { GitIgnoreStatus } from "./gitIgnore";
 import { DIAGNOSTIC_SOURCE } from "./fileChecks";
@@ -27,44 +26,16 @@ export function environmentFiles(snap: Snapshot | undefined): Set<string> {
 
 /**
  * A clear-text secret from the env file or workspace settings, in a workspace
- * file git does not ignore (or whose status is not known): a warning, as for a
- * token in pyproject.toml.
+ * file git does not ignore (or whose status is not known): a warning at the
+ * variable's own place, as `kitaru-config check` reports it.
  */
 export function leakProblems(snap: Snapshot | undefined, ignored: (file: string) => boolean | undefined): Problem[] {
   if (!snap) return [];
-  const base = snap.project.folder.uri.fsPath;
-  const out: Problem[] = [];
-  const seen = new Set<string>();
-  for (const s of snap.resolution.secrets) {
-    const variable = envVariable(s);
-    const file = secretFile(s.origin);
-    if (s.kind !== "value" || !s.plainTextInWorkspace || !variable || !file || ignored(file) === true) continue;
-    const key = `${file}\0${variable}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+  const position: VariablePosition = (variable, file) => {
     const at = snap.environment.positions[variable];
-    const line = at?.file === file ? at.line : (s.origin && "env" in s.origin ? s.origin.line : undefined) ?? 1;
-    const shown = path.relative(base, file).startsWith("..") ? file : path.relative(base, file);
-    const inSettings = s.origin && "env" in s.origin && s.origin.via?.startsWith("kitaru.environment");
-    // KITARU_IMAGE's image.environment.GH_TOKEN names both; a token variable is named by itself.
-    const what = s.name.startsWith("image.") ? `${variable} (${s.name})` : variable;
-    out.push({
-      severity: "warning",
-      code: "secret-in-file",
-      file,
-      env: variable,
-      key: s.name,
-      span: at?.file === file ? { start: { line, column: at.column }, end: { line, column: at.endColumn } } : { start: { line, column: 1 }, end: { line, column: 1 } },
-      message: inSettings
-        ? `${what} is a secret in plain text in ${shown} (kitaru.environment), a file git does not ignore (likely committed). Move it to a git-ignored env file named by kitaru.envFile, or set it in your shell, and rotate it.`
-        : `${what} is a secret in plain text in ${shown}, a file git does not ignore (likely committed). Add ${path.basename(file)} to .gitignore, or set the variable in your shell instead, and rotate it.`,
-    });
-  }
-  return out;
-}
-
-function envVariable(s: SecretStatus): string | undefined {
-  return s.origin && "env" in s.origin ? s.origin.env : undefined;
+    return at?.file === file ? at : undefined;
+  };
+  return plainTextSecretProblems(snap.resolution.secrets, { workspace: snap.project.folder.uri.fsPath, ignored, position, platform: process.platform });
 }
 
 export function registerEnvDiagnostics({ context, model }: FeatureContext, git: GitIgnoreStatus): vscode.DiagnosticCollection {

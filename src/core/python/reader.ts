@@ -8,6 +8,7 @@
  * would resolve them: a decorator `@flow` is only Kitaru's if `flow` is bound, where it is used,
  * by an import from `kitaru`.
  */
+import { runInSlices, type SliceOptions } from "../slicedSteps";
 import { parser } from "@lezer/python";
 import { IterMode, type SyntaxNode, type SyntaxNodeRef, type Tree } from "@lezer/common";
 import type { Position, Span } from "../types";
@@ -286,24 +287,9 @@ export function readPythonModule(text: string): PythonModuleSummary {
  * a turn of the event loop), so a large module does not hold the thread for the whole parse.
  * `isCurrent() === false` stops early (the text was superseded); the partial summary is then returned.
  */
-export async function readPythonModuleAsync(text: string, options: { sliceMs?: number; pause?: () => Promise<void>; isCurrent?: () => boolean } = {}): Promise<PythonModuleSummary> {
-  const sliceMs = options.sliceMs ?? 8;
-  const pause = options.pause ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
-  const steps = readSteps(text);
-  let sliceStart = performance.now();
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    if (performance.now() - sliceStart >= sliceMs) {
-      await pause();
-      if (options.isCurrent && !options.isCurrent()) {
-        // Drop the rest: the caller will not use this text's summary.
-        steps.return(EMPTY_SUMMARY());
-        return EMPTY_SUMMARY();
-      }
-      sliceStart = performance.now();
-    }
-  }
+export async function readPythonModuleAsync(text: string, options: SliceOptions = {}): Promise<PythonModuleSummary> {
+  // Dropped early: the caller will not use this text's summary.
+  return (await runInSlices(readSteps(text), options)) ?? EMPTY_SUMMARY();
 }
 
 /** How much work happens between two yields of the reader's steps (each well under a millisecond). */
