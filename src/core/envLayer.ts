@@ -5,7 +5,7 @@ import type { LayerValues, Origin } from "./layer";
 import type { Problem } from "./problems";
 import { imageSettingsSchema, parseBoolWord, parsePythonInt, pythonStrip } from "./schema";
 import { didYouMean } from "./didYouMean";
-import { isSecretName, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
+import { credentialValueWarning, isSecretName, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
 import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
 
 /** Every KITARU_* variable Kitaru reads (others are ignored, and reported as info only). */
@@ -181,7 +181,7 @@ function readImageVariable(host: Host, text: string, values: LayerValues, proble
   // A credential under a harmless name: Kitaru redacts image.environment only by name.
   for (const [name, value] of Object.entries(result.data.environment ?? {})) {
     const kind = isSecretName(name) ? undefined : secretValueKind(value);
-    if (kind) problems.push({ ...envProblem(host, "KITARU_IMAGE", `KITARU_IMAGE's environment.${name} looks like ${kind}. Kitaru redacts image.environment only by name, so this value would be stored in clear in the image, its metadata and the frozen execution spec. Put the credential in a secret and list it in secret_environment_from instead.`, "secret-in-file", `image.environment.${name}`), severity: "warning" });
+    if (kind) problems.push({ ...envProblem(host, "KITARU_IMAGE", credentialValueWarning(`KITARU_IMAGE's environment.${name}`, kind), "secret-in-file", `image.environment.${name}`), severity: "warning" });
   }
 }
 

@@ -216,7 +216,7 @@ function findRepository(host: Host, cwd: string, configDirPath: string): string 
 }
 
 /** Reads a file; a failure other than "missing" becomes an error problem and counts as missing. */
-export function readSafely(host: Host, file: string, problems: Problem[]): string | null {
+function readSafely(host: Host, file: string, problems: Problem[]): string | null {
   try {
     return host.readText(file);
   } catch (error) {

@@ -11,7 +11,7 @@ import { flattenImage } from "./image";
 import { fileOrigin, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
 import { toolKitaruSchema, TOOL_KITARU_KEYS, IMAGE_FIELDS } from "./schema";
-import { isSecretName, secretValueKind } from "./secrets";
+import { credentialValueWarning, isSecretName, secretValueKind } from "./secrets";
 import type { Span } from "./types";
 import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
 
@@ -157,7 +157,7 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
           file,
           key: `image.environment.${name}`,
           span: valueSpanOf(["image", "environment", name]),
-          message: `The value of ${name} looks like ${kind}. Kitaru redacts image.environment only by name, so this value would be stored in clear in the image, its metadata and the frozen execution spec. Put the credential in a secret and list it in secret_environment_from instead.`,
+          message: credentialValueWarning(`The value of ${name}`, kind),
         });
         continue;
       }
@@ -308,11 +308,7 @@ function nearestEntry(entries: Map<string, TomlEntry>, path: string[]): TomlEntr
 /** Records every key below `tool.kitaru`, wherever the TOML puts it. */
 function collectEntries(ast: AST.TOMLProgram, result: PyprojectAnalysis): void {
   const top = ast.body[0];
-  const span = (n: AST.HasLocs): Span => ({
-    start: { line: n.loc.start.line, column: n.loc.start.column + 1 },
-    end: { line: n.loc.end.line, column: n.loc.end.column + 1 },
-  });
-  const keyNames = (key: AST.TOMLKey) => key.keys.map((k) => (k.type === "TOMLBare" ? k.name : k.value));
+  const keyNames = (key: AST.TOMLKey) => key.keys.map(keyName);
   const record = (path: string[], keySpan: Span, valueSpan: Span, kind: TomlEntry["kind"], nameSpan: Span) => {
     if (path.length < 2 || path[0] !== PREFIX[0] || path[1] !== PREFIX[1]) return;
     if (path.length === 2) {
@@ -347,13 +343,19 @@ function collectEntries(ast: AST.TOMLProgram, result: PyprojectAnalysis): void {
 /** Where `tool` is assigned a value (`tool = 5`). */
 function toolSpan(ast: AST.TOMLProgram): Span | undefined {
   for (const node of ast.body[0].body) {
-    if (node.type !== "TOMLKeyValue") continue;
-    const k = node.key.keys[0];
-    if (node.key.keys.length === 1 && k && (k.type === "TOMLBare" ? k.name : k.value) === "tool") {
-      return { start: { line: node.loc.start.line, column: node.loc.start.column + 1 }, end: { line: node.loc.end.line, column: node.loc.end.column + 1 } };
-    }
+    const k = node.type === "TOMLKeyValue" && node.key.keys.length === 1 ? node.key.keys[0] : undefined;
+    if (k && keyName(k) === "tool") return span(node);
   }
   return undefined;
+}
+
+/** A node's position: 1-based lines, 1-based UTF-16 columns. */
+function span(n: AST.HasLocs): Span {
+  return { start: { line: n.loc.start.line, column: n.loc.start.column + 1 }, end: { line: n.loc.end.line, column: n.loc.end.column + 1 } };
+}
+
+function keyName(k: AST.TOMLKey["keys"][number]): string {
+  return k.type === "TOMLBare" ? k.name : k.value;
 }
 
 function baseName(file: string): string {

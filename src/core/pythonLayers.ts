@@ -10,7 +10,7 @@ import { readPythonModule } from "./python/reader";
 import type { PyCallArgs, PyDecorated, PyFlowCall, PyKwarg, PythonModuleSummary, PyValue } from "./python/types";
 import { discoverSourceRoots } from "./workspaceWalk";
 import { IMAGE_FIELDS, imageSettingsSchema, laxBool, laxNonNegativeInt } from "./schema";
-import { isSecretName, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
+import { credentialValueWarning, isSecretName, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
 import type { JsonValue, Span } from "./types";
 
 export interface FlowSelection {
@@ -414,7 +414,7 @@ function applyEnvironment(file: string, value: PyValue, into: LayerValues, probl
     const kind = secret ? undefined : secretValueKind(entry.value.value);
     if (kind) {
       into.set(key, { value: maskSecretsInText(entry.value.value), masked: true, origin });
-      problems.push({ severity: "warning", code: "secret-in-file", file, key, span: entry.value.span, message: `The value of ${entry.key} looks like ${kind} written in the source. Kitaru redacts image environment only by name, so it would be stored in clear in the image, its metadata and the frozen execution spec; put the credential in a secret and list it in secret_environment_from instead.` });
+      problems.push({ severity: "warning", code: "secret-in-file", file, key, span: entry.value.span, message: credentialValueWarning(`The value of ${entry.key}`, kind, " written in the source") });
     } else if (secret) {
       into.set(key, { value: maskSecret(entry.value.value), masked: true, origin });
       problems.push({ severity: "warning", code: "secret-in-file", file, key, span: entry.keySpan, message: `${entry.key} looks like a secret written in the source. image environment is stored in plain text in the image; put the credential in a secret and list it in secret_environment_from instead.` });

@@ -64,11 +64,6 @@ const VARIABLE_KEYS: Record<string, { key: string; replacedBy?: string }> = {
   ZENML_STORE_API_KEY: { key: "auth_token", replacedBy: "KITARU_AUTH_TOKEN" },
 };
 
-/** The file a secret's value sits in, when it is in one (an env origin read from a file counts). */
-export function secretFile(origin: Origin | undefined): string | undefined {
-  return origin?.file;
-}
-
 export function collectSecrets(input: Input): SecretStatus[] {
   const p = pathFor(input.host.platform);
   const inside = (root: string, file: string) => {
@@ -77,7 +72,7 @@ export function collectSecrets(input: Input): SecretStatus[] {
   };
   const locate = (origin: Origin | undefined): SecretLocation => {
     if (!origin) return "file";
-    const file = secretFile(origin);
+    const file = origin?.file;
     if (!file) return "env" in origin && origin.via ? "setting" : "environment";
     if (inside(input.workspace, file)) return "workspace-file";
     if (inside(input.configDir, file)) return "config-dir";
@@ -179,7 +174,7 @@ export function plainTextSecretProblems(secrets: readonly SecretStatus[], option
   const seen = new Set<string>();
   for (const s of secrets) {
     const variable = s.origin && "env" in s.origin ? s.origin.env : undefined;
-    const file = secretFile(s.origin);
+    const file = s.origin?.file;
     if (s.kind !== "value" || !s.plainTextInWorkspace || !variable || !file || options.ignored(file) === true) continue;
     const id = `${file}\0${variable}`;
     if (seen.has(id)) continue;

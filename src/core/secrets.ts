@@ -50,6 +50,11 @@ const SECRET_VALUE_PATTERNS: { kind: string; pattern: RegExp }[] = [
   { kind: "a private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g },
 ];
 
+/** The warning for a credential-shaped value under a harmless image.environment name (`subject` names it). */
+export function credentialValueWarning(subject: string, kind: string, where = ""): string {
+  return `${subject} looks like ${kind}${where}. Kitaru redacts image.environment only by name, so this value would be stored in clear in the image, its metadata and the frozen execution spec. Put the credential in a secret and list it in secret_environment_from instead.`;
+}
+
 /** A password in a URL (`scheme://user:password@host`). */
 const URL_PASSWORD = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s/@]+)(@)/g;
 /** A token used as the URL's user name (`https://<token>@host`): long, with letters and digits. */

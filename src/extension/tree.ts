@@ -10,7 +10,7 @@ import type { Problem } from "../core/problems";
 import type { Candidate, Setting } from "../core/resolve";
 import { copyForms } from "../core/copyAs";
 import type { KnownStack } from "../core/kitaruCli";
-import { secretFile, secretUse, type SecretStatus } from "../core/secretStatus";
+import { secretUse, type SecretStatus } from "../core/secretStatus";
 import { groupOf, settingInfo, SOURCE_SHORT, type Group } from "../core/settingsInfo";
 import { leakProblems } from "./envDiagnostics";
 import type { GitIgnoreStatus } from "./gitIgnore";
@@ -63,14 +63,14 @@ export class SettingsTreeProvider implements vscode.TreeDataProvider<Node>, vsco
     stacks?.onDidChange(() => this.changed.fire(undefined), this, this.subscriptions);
     if (git) {
       git.onDidChange(() => this.changed.fire(undefined), this, this.subscriptions);
-      model.onDidChange((snap) => void git.check((snap?.resolution.secrets ?? []).flatMap((s) => (s.plainTextInWorkspace && secretFile(s.origin) ? [secretFile(s.origin)!] : []))), this, this.subscriptions);
+      model.onDidChange((snap) => void git.check((snap?.resolution.secrets ?? []).flatMap((s) => (s.plainTextInWorkspace && s.origin?.file ? [s.origin.file] : []))), this, this.subscriptions);
     }
   }
 
   /** A clear-text secret in a workspace file that git does not ignore (or whose status is unknown). */
   private leaked(s: SecretStatus): boolean {
     if (!s.plainTextInWorkspace) return false;
-    const file = secretFile(s.origin);
+    const file = s.origin?.file;
     return !file || this.git?.ignored(file) !== true;
   }
 
