@@ -1,35 +1,78 @@
-// One bundle for the extension, one for the CLI (plus the integration-test
-// host, which must live inside an installed extension folder to use `vscode`).
-// `node esbuild.mjs [--production] [--watch]`
+// The bundles: dist/extension.js (the extension), dist/cli.js (kitaru-config),
+// and dist/lazy/, the parts both load on first use (see src/core/libraries.ts):
+// each third-party parser, and the zod schemas with zod itself. Activating the
+// extension compiles none of dist/lazy/; a CLI run compiles only what its files
+// need. The CLI also ships V8's compiled code for its usual path (below).
+// `node esbuild.mjs [--dev] [--watch]`
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as esbuild from "esbuild";
 import { generateSchemas } from "./scripts/schemas.mjs";
 
-const production = process.argv.includes("--production");
+const dev = process.argv.includes("--dev") || process.argv.includes("--watch");
 const watch = process.argv.includes("--watch");
+
+/** Each becomes dist/lazy/<file>; every bundle requires it from there instead of including it. */
+const LAZY = {
+  "zod-schemas": { from: "./schema", importer: /src[\\/]core[\\/]libraries\.ts$/, entry: "src/core/schema.ts" },
+  yaml: { from: "yaml" },
+  "smol-toml": { from: "smol-toml" },
+  "toml-eslint-parser": { from: "toml-eslint-parser" },
+  "lezer-common": { from: "@lezer/common" },
+  "lezer-lr": { from: "@lezer/lr" },
+  "lezer-highlight": { from: "@lezer/highlight" },
+  "lezer-python": { from: "@lezer/python" },
+  "sql-js": { from: "sql.js" },
+  dotenv: { from: "dotenv" },
+};
+
+/** Rewrites imports of the LAZY parts to requires of their files, from `dir` (relative to the bundle). */
+function lazyParts(dir, self) {
+  return {
+    name: "lazy-parts",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === "entry-point") return undefined;
+        for (const [file, part] of Object.entries(LAZY)) {
+          if (file === self || args.path !== part.from) continue;
+          if (part.importer && !part.importer.test(args.importer)) continue;
+          return { path: `${dir}${file}.js`, external: true };
+        }
+        return undefined;
+      });
+    },
+  };
+}
 
 const common = {
   bundle: true,
   platform: "node",
   target: "node20",
   format: "cjs",
-  sourcemap: !production,
-  minify: production,
+  // Minified for size and start-up; the source maps keep stack traces readable.
+  minify: !dev,
+  sourcemap: "linked",
   external: ["vscode"],
   logLevel: "warning",
 };
 
 const builds = [
-  { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js" },
-  {
+  { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", plugins: [lazyParts("./lazy/")] },
+  { ...common, entryPoints: ["src/cli/cli.ts"], outfile: "dist/cli-main.js", plugins: [lazyParts("./lazy/")] },
+  { ...common, entryPoints: ["src/cli/launcher.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" }, external: ["./cli-main.js"] },
+  ...Object.entries(LAZY).map(([file, part]) => ({
     ...common,
-    entryPoints: ["src/cli/cli.ts"],
-    outfile: "dist/cli.js",
-    banner: { js: "#!/usr/bin/env node" },
-  },
+    ...(part.entry
+      ? { entryPoints: [part.entry] }
+      : { stdin: { contents: `module.exports = require(${JSON.stringify(part.from)});`, resolveDir: process.cwd(), sourcefile: `${file}.js` } }),
+    outfile: `dist/lazy/${file}.js`,
+    plugins: [lazyParts("./", file)],
+  })),
 ];
 
-// sql.js loads its WebAssembly next to the bundle that uses it (both bundles live in dist/).
+// sql.js loads its WebAssembly from dist/ (sqliteStacks.ts tells it where).
+fs.rmSync("dist", { recursive: true, force: true });
 fs.mkdirSync("dist", { recursive: true });
 fs.copyFileSync("node_modules/sql.js/dist/sql-wasm.wasm", "dist/sql-wasm.wasm");
 
@@ -43,4 +86,16 @@ if (watch) {
   // The shipped JSON Schemas (schemas/) follow the zod definitions they are generated from.
   await generateSchemas();
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  writeCodeCache();
+}
+
+/** dist/code-cache/: V8's code for the CLI, from one run on the demo workspace (src/cli/codeCache.ts). */
+function writeCodeCache() {
+  const demo = path.join("examples", "research-agent");
+  const cacheDir = path.resolve("dist", "code-cache");
+  const run = spawnSync(process.execPath, ["dist/cli.js", "resolve", "--json", "--workspace", demo], {
+    env: { ...process.env, KITARU_CONFIG_PATH: path.resolve(demo, ".kitaru-home"), KITARU_CONFIG_WRITE_CODE_CACHE: cacheDir },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  if (run.status !== 0) console.warn(`esbuild.mjs: no code cache for the CLI (the demo run exited ${run.status ?? run.signal}); it only starts slower`);
 }

@@ -5,9 +5,9 @@
  *   kitaru-config check   [--workspace DIR] [--cwd DIR] [--flow ...] [--call ...] [--dotenv FILE] [--json]
  *   kitaru-config check   FILE... [--dotenv FILE] [--json]   (pyproject.toml / kitaru.yaml / *.py, as the editor checks them)
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as v8 from "node:v8";
 import { nodeHost, resolveConfiguration, resolutionJson, problemJson, type Resolution } from "../core";
 import { formatProblems, formatResolution, useColor } from "../core/format";
 import { CHECKABLE_KINDS, checkableKind, checkFiles, checkPythonWorkspace, workspaceFlowIndex } from "../core/checkFiles";
@@ -15,10 +15,11 @@ import { readPythonModule } from "../core/python/reader";
 import { analyzeEnvFile, envFileProblems } from "../core/envFile";
 import type { EnvOrigin, Host } from "../core/host";
 import type { Problem } from "../core/problems";
-import { loadStackNameReader } from "../core/sqliteStacks";
+import { defaultStackNameCacheFile, StackNameReader } from "../core/sqliteStacks";
 import { plainTextSecretProblems } from "../core/secretStatus";
 import { buildFrozenSpec, formatFrozenSpec, frozenSpecJson } from "../core/frozenSpec";
 import { maskProblemText } from "../core/secrets";
+import { compareText } from "../core/compareText";
 
 const USAGE = `kitaru-config: which of Kitaru's configuration layers won, and why.
 
@@ -190,7 +191,7 @@ function checkProblems(args: Args, r: Resolution): Problem[] {
   const rank = { error: 0, warning: 1, info: 2 } as const;
   return all
     .map((p, i) => ({ p, i }))
-    .sort((a, b) => rank[a.p.severity] - rank[b.p.severity] || (a.p.file ?? "").localeCompare(b.p.file ?? "") || line(a.p) - line(b.p) || a.i - b.i)
+    .sort((a, b) => rank[a.p.severity] - rank[b.p.severity] || compareText(a.p.file ?? "", b.p.file ?? "") || line(a.p) - line(b.p) || a.i - b.i)
     .map(({ p }) => p);
 }
 
@@ -200,6 +201,8 @@ function checkProblems(args: Args, r: Resolution): Problem[] {
  */
 function gitIgnores(workspace: string): (file: string) => boolean | undefined {
   return (file) => {
+    // Loaded here: most runs never start a process.
+    const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
     const r = spawnSync("git", ["-C", workspace, "check-ignore", "-q", "--", file], { stdio: "ignore", timeout: 5_000 });
     return r.status === 0 ? true : r.status === 1 ? false : undefined;
   };
@@ -216,10 +219,18 @@ async function resolve(args: Args): Promise<Resolution> {
     ...(args.flow ? { flow: args.flow } : {}),
     ...(args.call ? { call: args.call } : {}),
   };
-  // sql.js is loaded only when a persisted stack id could be named from a store that exists.
-  let store: string | undefined;
-  let r = resolveConfiguration(cliHost({ stackNames: (file) => ((store = file), { error: "not read" }) }), request);
-  if (store !== undefined && fs.existsSync(store)) r = resolveConfiguration(cliHost({ stackNames: await loadStackNameReader(__dirname) }), request);
+  // Stack names come from the cache while the store is unchanged; sql.js is loaded (and the
+  // configuration resolved again) only when a store that exists must be read.
+  const stacks = new StackNameReader(__dirname, defaultStackNameCacheFile());
+  let unread: string | undefined;
+  let r = resolveConfiguration(cliHost({ stackNames: (file) => stacks.lookup(file) ?? ((unread = file), { error: "not read" }) }), request);
+  if (unread !== undefined) {
+    // Liftoff alone compiles sql.js fastest, and lets the process exit without waiting for
+    // V8's optimizing compiler to finish in the background (~100 ms).
+    v8.setFlagsFromString("--liftoff-only");
+    const names = await stacks.read(unread);
+    r = resolveConfiguration(cliHost({ stackNames: (file) => (file === unread ? names : stacks.lookup(file) ?? { error: "not read" }) }), request);
+  }
   return environment.problems?.length ? { ...r, problems: [...environment.problems, ...r.problems] } : r;
 }
 

@@ -15,6 +15,7 @@ import type { Problem } from "./problems";
 import { memoModuleReader, type ModuleReader } from "./pythonLayers";
 import { resolveConfiguration, resolveOnProject, type Resolution } from "./resolve";
 import { walkWorkspace } from "./workspaceWalk";
+import { compareText } from "./compareText";
 
 export interface FileCheckResult {
   file: string;
@@ -98,9 +99,6 @@ export function checkPythonWorkspace(host: Host, workspace: string, options: { c
   return problems.sort((a, b) => compareText(a.file ?? "", b.file ?? ""));
 }
 
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** The files a workspace index built from the disk left out for their size. */
 const TOO_LARGE = new WeakMap<FlowIndex, { file: string; size: number }[]>();

@@ -1,5 +1,5 @@
 /** A setting written the way a user would set it: a [tool.kitaru] line, an `export` line. */
-import { stringify } from "smol-toml";
+import { smolToml } from "./libraries";
 import type { Setting } from "./resolve";
 import type { JsonValue } from "./types";
 
@@ -11,7 +11,7 @@ export function settingAsToml(s: Setting): string | undefined {
   const path = s.key.split(".");
   // smol-toml writes a nested table for a nested object; a dotted key line is what fits under [tool.kitaru].
   const leaf = path.pop()!;
-  const value = stringify({ [leaf]: s.value as never }).trim();
+  const value = smolToml().stringify({ [leaf]: s.value as never }).trim();
   const quoted = path.map((p) => (/^[A-Za-z0-9_-]+$/.test(p) ? p : JSON.stringify(p)));
   return `${quoted.length ? quoted.join(".") + "." : ""}${value}`;
 }

@@ -14,7 +14,8 @@ import { maskProblemText } from "./secrets";
 import { SOURCE_LABELS } from "./settingsInfo";
 import type { Position, Span } from "./types";
 import { parseYaml11, type YamlFile } from "./yaml11";
-import { isMap, isPair, isScalar, isSeq, type Node } from "yaml";
+import type { Node } from "yaml";
+import { yamlLibrary } from "./libraries";
 
 export type KitaruFileKind = "pyproject" | "kitaru-yaml";
 
@@ -187,9 +188,9 @@ export function yamlEntries(file: YamlFile): DocumentEntry[] {
   const out: DocumentEntry[] = [];
   const spanOf = (n: Node | null | undefined): Span | undefined => (n?.range ? file.index.span(n.range[0], n.range[1]) : undefined);
   const walk = (node: unknown, base: string[], depth: number) => {
-    if (depth > 20 || !isMap(node)) return;
+    if (depth > 20 || !yamlLibrary().isMap(node)) return;
     for (const pair of node.items) {
-      if (!isPair(pair) || !isScalar(pair.key)) continue;
+      if (!yamlLibrary().isPair(pair) || !yamlLibrary().isScalar(pair.key)) continue;
       const name = String(pair.key.value);
       if (name === "<<") continue;
       const keySpan = spanOf(pair.key as Node);
@@ -197,7 +198,7 @@ export function yamlEntries(file: YamlFile): DocumentEntry[] {
       const value = pair.value as Node | null;
       const valueSpan = spanOf(value) ?? { start: keySpan.end, end: keySpan.end };
       const path = [...base, name];
-      out.push({ path, keySpan, nameSpan: keySpan, valueSpan, kind: isMap(value) || isSeq(value) ? "table" : "value" });
+      out.push({ path, keySpan, nameSpan: keySpan, valueSpan, kind: yamlLibrary().isMap(value) || yamlLibrary().isSeq(value) ? "table" : "value" });
       walk(value, path, depth + 1);
     }
   };

@@ -3,7 +3,7 @@
  * variable so a value shown in the tree can say where it came from, and the
  * lines dotenv ignores (no `=`), so they can be reported instead of dropped.
  */
-import { parse } from "dotenv";
+import { dotenv } from "./libraries";
 import type { Problem } from "./problems";
 import { isSecretName } from "./secrets";
 
@@ -40,7 +40,7 @@ export interface EnvFileAnalysis {
 const LINE = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm;
 
 export function analyzeEnvFile(text: string): EnvFileAnalysis {
-  const values = parse(text);
+  const values = dotenv().parse(text);
   // dotenv normalises line breaks the same way before matching.
   const src = text.replace(/\r\n?/g, "\n");
   const starts = [0];

@@ -3,7 +3,8 @@ import type { Host } from "./host";
 import { flattenImage } from "./image";
 import type { LayerValues, Origin } from "./layer";
 import type { Problem } from "./problems";
-import { imageSettingsSchema, parseBoolWord, parsePythonInt, pythonStrip } from "./schema";
+import { parseBoolWord, parsePythonInt, pythonStrip } from "./pythonText";
+import { kitaruSchemas } from "./libraries";
 import { didYouMean } from "./didYouMean";
 import { credentialValueWarning, isSecretName, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
 import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
@@ -166,7 +167,7 @@ function readImageVariable(host: Host, text: string, values: LayerValues, proble
     refuse(`KITARU_IMAGE must be a JSON object (ImageSettings), a JSON string or a plain image name, not a JSON ${Array.isArray(parsed) ? "array" : typeof parsed}.`);
     return;
   }
-  const result = imageSettingsSchema.safeParse(parsed);
+  const result = kitaruSchemas().imageSettingsSchema.safeParse(parsed);
   if (!result.success) {
     for (const issue of issuesOf(result.error)) {
       refuse(

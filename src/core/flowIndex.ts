@@ -18,6 +18,7 @@ import type { PyDecorated, PyFlowCall, PythonModuleSummary } from "./python/type
 import type { Problem } from "./problems";
 import type { Resolution } from "./resolve";
 import { maskProblemText } from "./secrets";
+import { compareText } from "./compareText";
 
 /**
  * Files larger than this are not read as flow modules (generated code, vendored bundles): parsing
@@ -355,9 +356,6 @@ function linkSignature(summary: PythonModuleSummary): string {
   return JSON.stringify([summary.flows.map((f) => f.name), summary.imports.map((i) => [i.local, i.module, i.name])]);
 }
 
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 export function flowKey(flow: FlowRef): string {
   return `${flow.file}\u0000${flow.name}`;

@@ -15,7 +15,7 @@
  */
 import type { Source } from "./layer";
 import type { Resolution, Setting, Candidate } from "./resolve";
-import { IMAGE_FIELDS } from "./schema";
+import { IMAGE_FIELDS } from "./settingKeys";
 import { isSecretName } from "./secrets";
 import type { JsonValue } from "./types";
 

@@ -7,7 +7,7 @@
  */
 import { compare, describeWinner, ownCandidate, relativePath, showValue, spanContains, type DocumentCheck, type DocumentEntry } from "./documentChecks";
 import { didYouMean } from "./didYouMean";
-import { IMAGE_FIELDS, KITARU_YAML_KEYS, TOOL_KITARU_KEYS } from "./schema";
+import { IMAGE_FIELDS, KITARU_YAML_KEYS, TOOL_KITARU_KEYS } from "./settingKeys";
 import { isSecretName } from "./secrets";
 import { SOURCE_LABELS, settingInfo } from "./settingsInfo";
 import type { Candidate } from "./resolve";

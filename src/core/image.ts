@@ -1,7 +1,7 @@
 /** Image settings, whichever layer they come from, flattened to one contract key per field. */
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { imageSettingsSchema } from "./schema";
-import { IMAGE_FIELDS } from "./schema";
+import { IMAGE_FIELDS } from "./settingKeys";
 import type { LayerValue, LayerValues, Origin } from "./layer";
 import { isSecretName, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
 import type { JsonValue } from "./types";

@@ -6,7 +6,8 @@
 import { didYouMean } from "./didYouMean";
 import { fileOrigin, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
-import { KITARU_YAML_KEYS, kitaruYamlSchema } from "./schema";
+import { KITARU_YAML_KEYS } from "./settingKeys";
+import { kitaruSchemas } from "./libraries";
 import { maskSecret } from "./secrets";
 import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
 import { locateYaml, parseYaml11, yamlValue, type YamlFile } from "./yaml11";
@@ -75,7 +76,7 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
   };
 
   // Kitaru ignores unknown keys: warnings, with a suggestion.
-  const warnUnknown = (container: unknown, base: string[], known: string[]) => {
+  const warnUnknown = (container: unknown, base: string[], known: readonly string[]) => {
     if (!container || typeof container !== "object" || Array.isArray(container)) return;
     for (const key of Object.keys(container)) {
       if (known.includes(key) || key === "<<") continue;
@@ -129,7 +130,7 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
     });
   }
   const normalized = normalizeAliases(root);
-  const parsed = kitaruYamlSchema.safeParse(normalized);
+  const parsed = kitaruSchemas().kitaruYamlSchema.safeParse(normalized);
   if (!parsed.success) {
     for (const issue of issuesOf(parsed.error)) {
       const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)));

@@ -11,7 +11,7 @@ import { analyzeKitaruYaml, type KitaruYamlAnalysis } from "./kitaruYaml";
 import { fileOrigin, type LayerValue, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
 import { maskSecret } from "./secrets";
-import { isHttpUrlWithHost } from "./schema";
+import { isHttpUrlWithHost } from "./pythonText";
 import { locateYaml, parseYaml11, yamlValue } from "./yaml11";
 
 /** A place Kitaru looks, for the Files view (in the spirit of `pip config debug`). */

@@ -3,14 +3,14 @@
  * dotted keys, inline table, quoted headers), validated as Kitaru validates it,
  * with the position of every key and value.
  */
-import { parse as parseSmol } from "smol-toml";
-import { parseTOML, getStaticTOMLValue, type AST } from "toml-eslint-parser";
+import type { AST } from "toml-eslint-parser";
+import { kitaruSchemas, smolToml, tomlEslintParser } from "./libraries";
 import { kitaruRegions } from "./tomlSlice";
 import { didYouMean } from "./didYouMean";
 import { flattenImage } from "./image";
 import { fileOrigin, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
-import { toolKitaruSchema, TOOL_KITARU_KEYS, IMAGE_FIELDS } from "./schema";
+import { IMAGE_FIELDS, TOOL_KITARU_KEYS } from "./settingKeys";
 import { credentialValueWarning, isSecretName, secretValueKind } from "./secrets";
 import type { Span } from "./types";
 import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
@@ -79,7 +79,7 @@ export function analyzePyproject(file: string, rawText: string): PyprojectAnalys
   }
 
   collectEntries(ast, result);
-  const doc = getStaticTOMLValue(ast) as Record<string, unknown>;
+  const doc = tomlEslintParser().getStaticTOMLValue(ast) as Record<string, unknown>;
   const tool = doc.tool;
   if (tool !== undefined && (typeof tool !== "object" || tool === null || Array.isArray(tool) || tool instanceof Date)) {
     // tomllib gives Kitaru a non-table `tool` (`tool = 5`), which it refuses.
@@ -174,10 +174,11 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
   }
 
   // Validate key by key so that one bad value does not hide the others' positions and values.
+  const fields = kitaruSchemas().toolKitaruSchema.shape;
   for (const key of TOOL_KITARU_KEYS) {
     if (!(key in table)) continue;
     const raw = table[key];
-    const fieldSchema = toolKitaruSchema.shape[key as keyof typeof toolKitaruSchema.shape];
+    const fieldSchema = fields[key as keyof typeof fields];
     const parsed = fieldSchema.safeParse(raw);
     if (!parsed.success) {
       for (const issue of issuesOf(parsed.error)) {
@@ -255,14 +256,14 @@ function parseWithPositions(text: string): AST.TOMLProgram {
   let smolError: { message: string; line: number; column: number } | undefined;
   try {
     // tomllib takes integers of any size; smol-toml needs to be told.
-    parseSmol(text, { integersAsBigInt: "asNeeded" });
+    smolToml().parse(text, { integersAsBigInt: "asNeeded" });
   } catch (error) {
     const e = error as { message?: string; line?: number; column?: number };
     smolError = { message: (e.message ?? "invalid TOML").split("\n")[0]!.replace(/^Invalid TOML document: /, ""), line: e.line ?? 1, column: e.column ?? 1 };
   }
   if (smolError) {
     try {
-      parseTOML(text, { tomlVersion: "1.0" });
+      tomlEslintParser().parseTOML(text, { tomlVersion: "1.0" });
     } catch (error) {
       // toml-eslint-parser words the error better, but it reports the token it choked on, which
       // can be lines later (`stack =` then blank lines): keep the earlier of the two positions.
@@ -280,12 +281,12 @@ function parseWithPositions(text: string): AST.TOMLProgram {
   const reduced = kitaruRegions(text);
   if (reduced !== undefined) {
     try {
-      return parseTOML(reduced, { tomlVersion: "1.0" });
+      return tomlEslintParser().parseTOML(reduced, { tomlVersion: "1.0" });
     } catch {
       // The slicer misread the file: fall back to the whole text.
     }
   }
-  return parseTOML(text, { tomlVersion: "1.0" });
+  return tomlEslintParser().parseTOML(text, { tomlVersion: "1.0" });
 }
 
 function isSecretPath(path: string[]): boolean {

@@ -9,7 +9,8 @@ import type { Problem } from "./problems";
 import { readPythonModule } from "./python/reader";
 import type { PyCallArgs, PyDecorated, PyFlowCall, PyKwarg, PythonModuleSummary, PyValue } from "./python/types";
 import { discoverSourceRoots } from "./workspaceWalk";
-import { IMAGE_FIELDS, imageSettingsSchema, laxBool, laxNonNegativeInt } from "./schema";
+import { IMAGE_FIELDS } from "./settingKeys";
+import { kitaruSchemas } from "./libraries";
 import { credentialValueWarning, isSecretName, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
 import type { JsonValue, Span } from "./types";
 
@@ -326,7 +327,7 @@ function settingValue(file: string, key: string, kwarg: PyKwarg, problems: Probl
   if (value.kind === "literal" && value.value === null) return undefined;
   if (value.kind === "dynamic") return dynamicValue(file, value, kwarg.nameSpan);
   const raw = value.kind === "literal" ? value.value : undefined;
-  const schema = key === "cache" ? laxBool : key === "retries" ? laxNonNegativeInt : null;
+  const schema = key === "cache" ? kitaruSchemas().laxBool : key === "retries" ? kitaruSchemas().laxNonNegativeInt : null;
   if (schema) {
     const parsed = schema.safeParse(raw);
     if (parsed.success) return { value: parsed.data, origin: originAt(file, kwarg.nameSpan) };
@@ -376,7 +377,8 @@ function applyImage(file: string, kwarg: PyKwarg, into: LayerValues, problems: P
       continue;
     }
     const json = toJson(entry.value);
-    const check = imageSettingsSchema.shape[field as keyof typeof imageSettingsSchema.shape].safeParse(json);
+    const fields = kitaruSchemas().imageSettingsSchema.shape;
+    const check = fields[field as keyof typeof fields].safeParse(json);
     if (json === undefined) {
       into.set(`image.${field}`, dynamicValue(file, entry.value, entry.keySpan));
     } else if (check.success) {

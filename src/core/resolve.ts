@@ -10,12 +10,14 @@ import type { Problem } from "./problems";
 import { readPersisted, type LookedAt } from "./persisted";
 import { analyzePyproject, type PyprojectAnalysis } from "./pyproject";
 import { readPythonLayers, type FlowSelection, type ModuleReader, type PythonLayers } from "./pythonLayers";
-import { isHttpUrlWithHost, logStoreSchema, modelRegistrySchema, pythonStrip } from "./schema";
+import { isHttpUrlWithHost, pythonStrip } from "./pythonText";
+import { kitaruSchemas } from "./libraries";
 import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
 import { maskProblemText, maskSecret, maskSecretLookingValue } from "./secrets";
 import type { JsonValue } from "./types";
 import type { KitaruYamlAnalysis, ModelAlias } from "./kitaruYaml";
 import { collectSecrets, type SecretStatus } from "./secretStatus";
+import { compareText } from "./compareText";
 
 export interface Candidate extends LayerValue {
   source: Source;
@@ -243,7 +245,7 @@ function finishResolution(base: ResolutionBase, python: PythonLayers | undefined
     workspace,
     cwd: base.cwd,
     configDir: base.configDir,
-    settings: Object.fromEntries(Object.entries(settings).sort(([a], [b]) => keyOrder(a) - keyOrder(b) || a.localeCompare(b))),
+    settings: Object.fromEntries(Object.entries(settings).sort(([a], [b]) => keyOrder(a) - keyOrder(b) || compareText(a, b))),
     problems,
     looked,
     secrets,
@@ -375,7 +377,7 @@ function readLogStoreEnv(host: Host, problems: Problem[]): LayerValues {
     err("KITARU_LOG_STORE_ENDPOINT", `KITARU_LOG_STORE_BACKEND=${JSON.stringify(backend)} needs KITARU_LOG_STORE_ENDPOINT (the http(s) URL of the log intake).`);
     return values;
   }
-  const parsed = logStoreSchema.safeParse({ backend, endpoint: rawEndpoint, ...(rawApiKey !== undefined ? { api_key: rawApiKey } : {}) });
+  const parsed = kitaruSchemas().logStoreSchema.safeParse({ backend, endpoint: rawEndpoint, ...(rawApiKey !== undefined ? { api_key: rawApiKey } : {}) });
   if (!parsed.success) {
     for (const issue of issuesOf(parsed.error)) {
       const field = String(issue.path[0] ?? "backend");
@@ -452,7 +454,7 @@ function parseEnvRegistry(host: Host, problems: Problem[]) {
   const aliases = raw.aliases && typeof raw.aliases === "object" && !Array.isArray(raw.aliases)
     ? Object.fromEntries(Object.entries(raw.aliases).map(([k, v]) => [pythonStrip(k).toLowerCase(), v]))
     : raw.aliases;
-  const parsed = modelRegistrySchema.safeParse({ ...raw, aliases });
+  const parsed = kitaruSchemas().modelRegistrySchema.safeParse({ ...raw, aliases });
   if (!parsed.success) {
     const issue = issuesOf(parsed.error)[0];
     return refuse(issue ? describeIssue(formatPath(issue.path), issue.path, issue, valueAt({ ...raw, aliases }, issue.path), false).replace(/\.$/, "") : "it does not match");
@@ -549,7 +551,7 @@ function keyOrder(key: string): number {
 
 function sortProblems(problems: Problem[]): Problem[] {
   const rank = { error: 0, warning: 1, info: 2 } as const;
-  return [...problems].sort((a, b) => rank[a.severity] - rank[b.severity] || (a.file ?? "").localeCompare(b.file ?? "") || (a.span?.start.line ?? 0) - (b.span?.start.line ?? 0));
+  return [...problems].sort((a, b) => rank[a.severity] - rank[b.severity] || compareText(a.file ?? "", b.file ?? "") || (a.span?.start.line ?? 0) - (b.span?.start.line ?? 0));
 }
 
 export type { JsonValue };

@@ -19,8 +19,7 @@
  *   Even Better TOML applies one schema to a whole document, so the pyproject
  *   one is a whole-file schema that describes `tool.kitaru` and nothing else.
  */
-import { z } from "zod";
-import { kitaruYamlSchema, toolKitaruSchema } from "./schema";
+import { kitaruSchemas } from "./libraries";
 import { settingInfo } from "./settingsInfo";
 
 type Json = { [key: string]: unknown };
@@ -41,9 +40,8 @@ export function schemaFiles(): Record<string, string> {
 
 /** The strict schemas (what `kitaru-config schema` prints). */
 export function schemaDocuments(): { toolKitaru: Json; kitaruYaml: Json } {
-  const opts = { io: "input", unrepresentable: "any", target: "draft-07" } as const;
-  const toolKitaru = z.toJSONSchema(toolKitaruSchema, opts) as Json;
-  const kitaruYaml = z.toJSONSchema(kitaruYamlSchema, opts) as Json;
+  // One zod for both: the descriptions live in that zod's registry.
+  const { toolKitaru, kitaruYaml } = kitaruSchemas().jsonSchemas() as { toolKitaru: Json; kitaruYaml: Json };
   return { toolKitaru: refineToolKitaru(toolKitaru), kitaruYaml: refineKitaruYaml(kitaruYaml) };
 }
 

@@ -14,6 +14,7 @@ import type { Problem } from "./problems";
 import type { PyprojectAnalysis } from "./pyproject";
 import type { Setting } from "./resolve";
 import { isSecretName, maskSecret } from "./secrets";
+import { compareText } from "./compareText";
 
 /**
  * `environment`: VS Code's (the process) environment; `setting`: a settings value
@@ -98,7 +99,7 @@ export function collectSecrets(input: Input): SecretStatus[] {
   // Secret variables that are set but reach no setting (e.g. KITARU_LOG_STORE_API_KEY without a
   // backend, a ZENML_STORE_PASSWORD): still set, still a secret in clear wherever it is written.
   const fromEnv = new Set(out.flatMap((s) => (s.origin && "env" in s.origin ? [s.origin.env] : [])));
-  for (const [name, value] of Object.entries(input.host.env).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, value] of Object.entries(input.host.env).sort(([a], [b]) => compareText(a, b))) {
     if (value === undefined || value.trim() === "" || !KITARU_VARIABLE.test(name) || !isSecretName(name) || fromEnv.has(name)) continue;
     const from = input.host.envOrigins?.[name];
     const origin: Origin = { env: name, ...(from ? { via: from.label } : {}), ...(from?.file ? { file: from.file, line: from.line ?? 1 } : {}) };

@@ -1,10 +1,10 @@
 /** Turns zod issues into messages a person can act on, without echoing secrets. */
-import type { z } from "zod";
+import type * as z from "zod/mini";
 
 export type Issue = z.core.$ZodIssue;
 
 /** Flattens union issues to the branch that matched the value's type best. */
-export function issuesOf(error: z.ZodError): Issue[] {
+export function issuesOf(error: z.core.$ZodError): Issue[] {
   const out: Issue[] = [];
   const walk = (issues: readonly Issue[], prefix: PropertyKey[]) => {
     for (const issue of issues) {

@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
 import { pathFor, type Platform } from "./host";
+import { compareText } from "./compareText";
 
 /** Folders never indexed, by the editor's scan and by `kitaru-config check` alike (plus any folder holding a pyvenv.cfg). */
 export const EXCLUDED_DIR_NAMES: readonly string[] = ["node_modules", ".venv", "venv", ".git", ".hg", ".tox", ".nox", "__pycache__", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", "build", "dist"];
@@ -91,6 +92,3 @@ export function discoverSourceRoots(platform: Platform, root: string): string[] 
   return roots;
 }
 
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -1,5 +1,6 @@
 /** YAML read the way Kitaru reads it (PyYAML: YAML 1.1, merge keys), with positions. */
-import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type Tags } from "yaml";
+import type { Document, Node, Pair, Tags } from "yaml";
+import { yamlLibrary } from "./libraries";
 import { LineIndex } from "./positions";
 import type { Span } from "./types";
 
@@ -36,7 +37,7 @@ function pyyamlTags(tags: Tags): Tags {
 
 export function parseYaml11(text: string): YamlFile {
   const index = new LineIndex(text);
-  const doc = parseDocument(text, { version: "1.1", merge: true, prettyErrors: false, uniqueKeys: false, customTags: pyyamlTags });
+  const doc = yamlLibrary().parseDocument(text, { version: "1.1", merge: true, prettyErrors: false, uniqueKeys: false, customTags: pyyamlTags });
   const first = doc.errors[0];
   if (!first) return { doc, index };
   const [start, end] = first.pos;
@@ -62,12 +63,12 @@ export function locateYaml(file: YamlFile, path: readonly (string | number)[]): 
   let node: unknown = file.doc.contents;
   let pair: Pair | undefined;
   for (const part of path) {
-    if (isMap(node)) {
+    if (yamlLibrary().isMap(node)) {
       // PyYAML keeps the last of duplicate keys: that is where the value in effect is written.
       pair = [...node.items].reverse().find((p) => keyText(p.key) === String(part));
       if (!pair) return undefined;
       node = pair.value;
-    } else if (isSeq(node) && typeof part === "number") {
+    } else if (yamlLibrary().isSeq(node) && typeof part === "number") {
       node = node.items[part];
       pair = undefined;
       if (!node) return undefined;
@@ -82,11 +83,11 @@ export function locateYaml(file: YamlFile, path: readonly (string | number)[]): 
   const valueSpan = spanOf(node) ?? spanOf(pair?.key);
   const keySpan = spanOf(pair?.key) ?? valueSpan;
   if (!keySpan || !valueSpan) return undefined;
-  const source = isScalar(node) && node.range ? file.index.text.slice(node.range[0], node.range[1]) : undefined;
+  const source = yamlLibrary().isScalar(node) && node.range ? file.index.text.slice(node.range[0], node.range[1]) : undefined;
   return { keySpan, valueSpan, ...(source !== undefined ? { valueSource: source } : {}) };
 }
 
 function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
+  if (yamlLibrary().isScalar(key)) return String(key.value);
   return undefined;
 }

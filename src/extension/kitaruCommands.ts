@@ -46,6 +46,7 @@ import type { ExplainedEnvironment } from "./environment";
 import type { FeatureContext } from "./extension";
 import type { Project, Snapshot } from "./model";
 import { readSettings } from "./settings";
+import { compareText } from "../core/compareText";
 
 /** A notification these commands showed (kept for the integration tests, newest last). */
 export interface ShownMessage {
@@ -733,7 +734,7 @@ class KitaruCli implements vscode.Disposable {
         if (ctx.project && this.f.model.projectFor(file)?.dir !== ctx.project.dir) continue;
         pins.push(...stackPinsInModule(file, readPythonModule(text)));
       }
-      return pins.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+      return pins.sort((a, b) => compareText(a.file, b.file) || a.line - b.line);
     } catch (error) {
       this.f.logger.debug(`Could not scan Python files for stack=: ${(error as Error).message}`);
       return [];

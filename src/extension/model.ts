@@ -11,6 +11,7 @@ import { resolveConfiguration, type Resolution, type ResolveRequest } from "../c
 import { explainedEnvironment, placeEnvironmentProblems, type ExplainedEnvironment } from "./environment";
 import type { Logger } from "./logger";
 import { environmentPositions, readSettings } from "./settings";
+import { compareText } from "../core/compareText";
 
 export interface Project {
   folder: vscode.WorkspaceFolder;
@@ -97,7 +98,7 @@ export class KitaruModel implements vscode.Disposable {
     const found: Project[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, "**/pyproject.toml"), IGNORED_DIRS, 500);
-      const dirs = files.map((f) => path.dirname(f.fsPath)).sort((a, b) => a.length - b.length || a.localeCompare(b));
+      const dirs = files.map((f) => path.dirname(f.fsPath)).sort((a, b) => a.length - b.length || compareText(a, b));
       if (!dirs.includes(folder.uri.fsPath)) found.push({ folder, dir: folder.uri.fsPath });
       for (const dir of dirs) found.push({ folder, dir, pyproject: path.join(dir, "pyproject.toml") });
     }

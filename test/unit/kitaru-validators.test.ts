@@ -7,7 +7,7 @@ import { readKitaruEnv, readZenmlEnv } from "../../src/core/envLayer";
 import { analyzeKitaruYaml } from "../../src/core/kitaruYaml";
 import { analyzePyproject } from "../../src/core/pyproject";
 import { resolveConfiguration } from "../../src/core/resolve";
-import { parsePythonInt, pythonStrip } from "../../src/core/schema";
+import { parsePythonInt, pythonStrip } from "../../src/core/pythonText";
 import { maskSecretsInText, secretValueKind } from "../../src/core/secrets";
 import { memoryHost } from "./helpers";
 

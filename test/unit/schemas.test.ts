@@ -10,6 +10,8 @@ import { analyzePyproject } from "../../src/core/pyproject";
 import { analyzeKitaruYaml } from "../../src/core/kitaruYaml";
 import { schemaFiles } from "../../src/core/schemaFiles";
 import { parseYaml11, yamlValue } from "../../src/core/yaml11";
+import { schemaKeys } from "../../src/core/schema";
+import { IMAGE_FIELDS, KITARU_YAML_KEYS, TOOL_KITARU_KEYS } from "../../src/core/settingKeys";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const load = (rel: string) => JSON.parse(fs.readFileSync(path.join(ROOT, rel), "utf8")) as object;
@@ -135,4 +137,10 @@ test("the editor schemas hold no assertion keyword (so Red Hat YAML / Even Bette
   const kitaru = py.properties.tool.properties.kitaru.properties;
   assert.deepEqual(Object.keys(kitaru).sort(), ["auth_token", "cache", "image", "project", "retries", "runner", "server_url", "stack"]);
   assert.ok(Object.keys(kitaru.image!.properties ?? {}).includes("secret_environment_from"));
+});
+
+test("the plain key lists of settingKeys.ts are the schemas' keys, in order", () => {
+  assert.deepEqual([...IMAGE_FIELDS], schemaKeys.image);
+  assert.deepEqual([...TOOL_KITARU_KEYS], schemaKeys.toolKitaru);
+  assert.deepEqual([...KITARU_YAML_KEYS], schemaKeys.kitaruYaml);
 });

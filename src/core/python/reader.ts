@@ -9,8 +9,8 @@
  * by an import from `kitaru`.
  */
 import { runInSlices, type SliceOptions } from "../slicedSteps";
-import { parser } from "@lezer/python";
-import { IterMode, type SyntaxNode, type SyntaxNodeRef, type Tree } from "@lezer/common";
+import type { SyntaxNode, SyntaxNodeRef, Tree } from "@lezer/common";
+import { lezerCommon, lezerPython } from "../libraries";
 import type { Position, Span } from "../types";
 import type {
   PyCallArgs,
@@ -377,7 +377,7 @@ class Reader {
     // (same length, so offsets are unchanged; positions come from the original text).
     const parseText = this.text.charCodeAt(0) === 0xfeff ? "\n" + this.text.slice(1) : this.text;
     // parser.parse(), a step at a time.
-    const parse = parser.startParse(parseText);
+    const parse = lezerPython().parser.startParse(parseText);
     let tree: Tree | null;
     for (let n = 1; !(tree = parse.advance()); n++) if (n % PARSE_STEPS_PER_YIELD === 0) yield;
     let scope = this.moduleScope;
@@ -532,7 +532,7 @@ class Reader {
     };
     // tree.iterate(visitor), with a yield now and then.
     let nodes = 0;
-    for (const c = tree.cursor(IterMode.IncludeAnonymous); ; ) {
+    for (const c = tree.cursor(lezerCommon().IterMode.IncludeAnonymous); ; ) {
       if (++nodes % NODES_PER_YIELD === 0) yield;
       let entered = false;
       if (c.type.isAnonymous || (visitor.enter(c) as unknown) !== false) {
