@@ -19,7 +19,7 @@ import { registerPythonFeatures } from "./python/register";
 import type { Snapshot } from "./model";
 import { registerFileChecks } from "./fileChecks";
 import { registerEnvDiagnostics } from "./envDiagnostics";
-import { loadStackNameReader } from "../core/sqliteStacks";
+import { defaultStackNameCacheFile, StackNameReader } from "../core/sqliteStacks";
 import { KnownStacks } from "./knownStacks";
 
 /** What the extension exports: used by its integration tests, stable enough for other extensions. */
@@ -77,12 +77,33 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
   const cli = registerKitaruCommands(features);
   registerPythonFeatures(features);
 
+  // Stack names: from the cache while a store is unchanged; otherwise sql.js reads the store in
+  // the background and the view refreshes (the id shows meanwhile).
+  const stackNames = new StackNameReader(path.join(context.extensionPath, "dist"), defaultStackNameCacheFile());
+  const reading = new Map<string, Promise<void>>();
+  model.useStackNames((file) => {
+    const known = stackNames.lookup(file);
+    if (known) return known;
+    if (!reading.has(file)) {
+      reading.set(
+        file,
+        stackNames.read(file).then((names) => {
+          if ("error" in names) logger.warn(`ZenML's local store ${file} ${names.error}: stack ids are shown instead of names.`);
+          model.scheduleRefresh(0);
+        }),
+      );
+    }
+    return { error: "being read" };
+  });
+
   const ready = (async () => {
     try {
-      const [names] = await Promise.allSettled([loadStackNameReader(path.join(context.extensionPath, "dist")), model.discoverProjects()]);
-      if (names.status === "fulfilled") model.useStackNames(names.value);
-      else logger.warn(`Stack names from ZenML's local store are unavailable (ids are shown): ${(names.reason as Error).message}`);
+      await model.discoverProjects();
       model.refreshNow();
+      if (reading.size) {
+        await Promise.all(reading.values());
+        model.refreshNow();
+      }
     } catch (error) {
       await showError(logger, `Kitaru: could not read the workspace configuration: ${(error as Error).message}`);
     }
