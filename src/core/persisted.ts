@@ -13,6 +13,7 @@ import type { Problem } from "./problems";
 import { maskSecret } from "./secrets";
 import { isHttpUrlWithHost } from "./pythonText";
 import { locateYaml, parseYaml11, yamlValue } from "./yaml11";
+import { memoPerFile } from "./memo";
 
 /** A place Kitaru looks, for the Files view (in the spirit of `pip config debug`). */
 export interface LookedAt {
@@ -34,6 +35,10 @@ export interface Persisted {
   looked: LookedAt[];
 }
 
+/** Refreshes re-read unchanged files: their parse is reused (results are read-only here). */
+const analyzeKitaruYamlCached = memoPerFile(analyzeKitaruYaml);
+const parseYamlCached = memoPerFile((_file: string, text: string) => parseYaml11(text));
+
 export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, workspace: string): Persisted {
   const p = pathFor(host.platform);
   const out: Persisted = { values: new Map(), stackCandidates: [], problems: [], looked: [] };
@@ -51,7 +56,7 @@ export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, wor
   const kitaruYamlText = readSafely(host, kitaruYamlPath, out.problems);
   if (kitaruYamlText !== null) {
     const rel = p.relative(workspace, kitaruYamlPath);
-    const analysis = analyzeKitaruYaml(kitaruYamlPath, kitaruYamlText, { likelyCommitted: !rel.startsWith("..") && !p.isAbsolute(rel) });
+    const analysis = analyzeKitaruYamlCached(kitaruYamlPath, kitaruYamlText, { likelyCommitted: !rel.startsWith("..") && !p.isAbsolute(rel) });
     out.kitaruYaml = analysis;
     for (const p of analysis.problems) out.problems.push(p);
     out.looked.push({ role: "kitaru.yaml", path: kitaruYamlPath, exists: true, used: !analysis.refused, note: analysis.refused ? "refused by Kitaru: see its problems" : "log store and model registry" });
@@ -145,7 +150,7 @@ interface ZenmlConfig {
 function readZenmlConfig(host: Host, file: string, problems: Problem[]): ZenmlConfig | null {
   const text = readSafely(host, file, problems);
   if (text === null) return null;
-  const yaml = parseYaml11(text);
+  const yaml = parseYamlCached(file, text);
   if (yaml.error) {
     problems.push({ severity: "error", code: "yaml-syntax", file, span: yaml.error.span, message: `YAML syntax error in ZenML's config.yaml: ${yaml.error.message}. Kitaru cannot read its persisted state; fix or delete the file.` });
     return {};
@@ -179,7 +184,7 @@ function readCredential(host: Host, file: string, url: string, out: Persisted): 
   }
   out.looked.push({ role: "credentials.yaml", path: file, exists: text !== null, used: false, note: "tokens per server URL (never shown)" });
   if (text === null) return undefined;
-  const yaml = parseYaml11(text);
+  const yaml = parseYamlCached(file, text);
   if (yaml.error) return undefined;
   const data = yamlValue(yaml);
   if (!data || typeof data !== "object") return undefined;

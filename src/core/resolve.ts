@@ -18,6 +18,10 @@ import type { JsonValue } from "./types";
 import type { KitaruYamlAnalysis, ModelAlias } from "./kitaruYaml";
 import { collectSecrets, type SecretStatus } from "./secretStatus";
 import { compareText } from "./compareText";
+import { memoPerFile } from "./memo";
+
+/** Shared by refreshes: a pyproject.toml is parsed again only when its text changed (the analysis is read-only here). */
+const analyzePyprojectCached = memoPerFile(analyzePyproject);
 
 export interface Candidate extends LayerValue {
   source: Source;
@@ -283,7 +287,7 @@ function readNearestPyproject(host: Host, workspace: string, cwd: string, proble
     const read = readPyproject(host, file);
     if (read !== null) {
       if (!chosen) {
-        chosen = typeof read === "string" ? analyzePyproject(file, read) : unreadablePyproject(file, read);
+        chosen = typeof read === "string" ? analyzePyprojectCached(file, read) : unreadablePyproject(file, read);
         for (const p of chosen.problems) problems.push(p);
         looked.push({
           role: "pyproject",

@@ -38,6 +38,8 @@ export interface KitaruApi {
   cli: KitaruCliApi;
   /** What Copy Value / Copy as … copied last (a headless browser's clipboard cannot be read back). */
   lastCopied(): { text: string; what: string } | undefined;
+  /** Files the resolution read from disk, and reads skipped because the file was unchanged (since activation). */
+  fileReads(): { read: number; unchanged: number };
   /** Resolves once the first resolution is done. */
   ready: Promise<void>;
 }
@@ -124,6 +126,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
     view: () => ({ message: view.message, description: view.description, welcome: !model.kitaruRelated }),
     cli,
     lastCopied: () => itemActions.lastCopied(),
+    fileReads: () => ({ ...model.files.counts }),
     ready,
   };
 }

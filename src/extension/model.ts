@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { nodeHost, overlayHost, type Host } from "../core/host";
+import { FileTextCache, nodeHost, overlayHost, type Host } from "../core/host";
 import { resolveConfiguration, type Resolution, type ResolveRequest } from "../core/resolve";
 import { explainedEnvironment, placeEnvironmentProblems, type ExplainedEnvironment } from "./environment";
 import type { Logger } from "./logger";
@@ -42,6 +42,8 @@ export class KitaruModel implements vscode.Disposable {
   private generation = 0;
   /** Stack names from ZenML's local store, once sql.js has loaded (ids are shown until then). */
   private stackNames: Host["stackNames"];
+  /** Texts of the files read, kept while they are unchanged on disk (refreshes stat instead of reading). */
+  readonly files = new FileTextCache();
 
   /** Whether the workspace has anything Kitaru-related; undefined until first looked at. */
   private related: boolean | undefined;
@@ -168,12 +170,13 @@ export class KitaruModel implements vscode.Disposable {
       return undefined;
     }
     const started = Date.now();
+    const reads = { ...this.files.counts };
     try {
       const { resolution, environment } = this.resolve(project, {});
       if (generation !== this.generation) return this.snapshot;
       this.snapshot = { project, environment, resolution, at: Date.now() };
       const errors = resolution.problems.filter((p) => p.severity === "error").length;
-      this.logger.debug(`Resolved ${path.relative(project.folder.uri.fsPath, project.dir) || project.folder.name} in ${Date.now() - started} ms: ${Object.keys(resolution.settings).length} settings, ${resolution.problems.length} problems (${errors} errors).`);
+      this.logger.debug(`Resolved ${path.relative(project.folder.uri.fsPath, project.dir) || project.folder.name} in ${Date.now() - started} ms: ${Object.keys(resolution.settings).length} settings, ${resolution.problems.length} problems (${errors} errors); ${this.files.counts.read - reads.read} files read, ${this.files.counts.unchanged - reads.unchanged} unchanged.`);
     } catch (error) {
       // The core reports bad input as problems; reaching here is a bug. Keep the last good state.
       this.logger.error(`Resolution failed: ${(error as Error).message}`);
@@ -197,7 +200,7 @@ export class KitaruModel implements vscode.Disposable {
   }
 
   host(environment: ExplainedEnvironment): Host {
-    return overlayHost({ ...nodeHost({ env: environment.env, ...(this.stackNames ? { stackNames: this.stackNames } : {}) }), envOrigins: environment.origins }, unsavedTexts());
+    return overlayHost({ ...nodeHost({ env: environment.env, fileCache: this.files, ...(this.stackNames ? { stackNames: this.stackNames } : {}) }), envOrigins: environment.origins }, unsavedTexts());
   }
 
   useStackNames(reader: NonNullable<Host["stackNames"]>): void {
