@@ -981,7 +981,9 @@ async function pythonFromExtension(folder: vscode.Uri | undefined, logger: Featu
     const envs = api?.environments;
     if (envs && typeof envs.getActiveEnvironmentPath === "function") {
       const active = envs.getActiveEnvironmentPath(folder);
-      const resolved = typeof envs.resolveEnvironment === "function" ? await within(Promise.resolve(envs.resolveEnvironment(active)), 5000) : undefined;
+      // Resolving may make the Python extension run the interpreter, which in Restricted Mode can be
+      // the workspace's own: there, only the path it reports is used (findKitaru refuses one inside).
+      const resolved = vscode.workspace.isTrusted && typeof envs.resolveEnvironment === "function" ? await within(Promise.resolve(envs.resolveEnvironment(active)), 5000) : undefined;
       exe = resolved?.executable?.uri?.fsPath ?? (typeof active?.path === "string" ? active.path : undefined);
     } else if (typeof api?.settings?.getExecutionDetails === "function") {
       const cmd = api.settings.getExecutionDetails(folder)?.execCommand?.[0];
