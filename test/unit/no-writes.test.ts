@@ -65,6 +65,12 @@ const ALLOWED: { file: string; api: string; reason: string }[] = [
     api: "document.save",
     reason: "the same command saves the pyproject.toml it just edited, so Kitaru (which reads the file on disk) sees the new section",
   },
+  ...["fs.mkdirSync", "fs.writeFileSync", "fs.renameSync"].map((api) => ({
+    file: "src/core/sqliteStacks.ts",
+    api,
+    reason:
+      "the CLI twin's stack-name cache (kitaru-config's own stack-names.json in the user cache directory, written atomically; ids and names only). Only when a cache file is given: kitaru-config passes defaultStackNameCacheFile(), the extension passes none",
+  })),
 ];
 
 function sources(dir: string): string[] {
