@@ -22,6 +22,25 @@ export function maskSecret(secret: string): string {
   return "****";
 }
 
+/**
+ * The values of an environment that are secrets: those of secret-named variables
+ * (Kitaru's name pattern) and passwords inside URL values. What a child process
+ * was given may come back in its output in plain words, which no shape gives away:
+ * `redact` these from it. Values shorter than 8 characters are left out (too
+ * likely to be ordinary words; `redact` would mask them everywhere).
+ */
+export function environmentSecrets(env: Readonly<Record<string, string | undefined>>): string[] {
+  const out = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    const v = value.trim();
+    if (isSecretName(name) && v.length >= 8) out.add(v);
+    for (const m of v.matchAll(URL_PASSWORD)) if (m[2] && m[2].length >= 4) out.add(m[2]);
+  }
+  // Longest first: a secret that contains another is removed whole.
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
 /** Removes every occurrence of the given secrets from a text (for messages built from foreign errors). */
 export function redact(text: string, secrets: Iterable<string>): string {
   let out = text;

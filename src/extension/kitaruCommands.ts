@@ -39,7 +39,7 @@ import {
   type StackInfo,
 } from "../core/kitaruCli";
 import { readPythonModule } from "../core/python/reader";
-import { maskSecretsInText, redact } from "../core/secrets";
+import { environmentSecrets, maskSecretsInText, redact } from "../core/secrets";
 import type { JsonValue } from "../core/types";
 import { CommandLock, ProcessRunner, type RunningProcess, type RunResult } from "./cliRunner";
 import type { ExplainedEnvironment } from "./environment";
@@ -457,7 +457,8 @@ class KitaruCli implements vscode.Disposable {
 
   private async exec(found: Located, args: string[], options: ExecOptions): Promise<ExecResult> {
     const settings = readSettings(found.ctx.folder);
-    const secrets = options.secrets ?? [];
+    // What kitaru is given may come back in its output: the typed secrets, and those of its environment.
+    const secrets = [...(options.secrets ?? []), ...environmentSecrets(found.ctx.environment.env)];
     const line = displayCommandLine(found.executable, args, secrets);
     const stream = options.onOutput ? maskedLines((text) => options.onOutput!(text), secrets) : undefined;
     const timeoutMs = options.timeoutMs ?? settings.cliTimeoutSeconds * 1000;
@@ -980,7 +981,9 @@ async function pythonFromExtension(folder: vscode.Uri | undefined, logger: Featu
     const envs = api?.environments;
     if (envs && typeof envs.getActiveEnvironmentPath === "function") {
       const active = envs.getActiveEnvironmentPath(folder);
-      const resolved = typeof envs.resolveEnvironment === "function" ? await within(Promise.resolve(envs.resolveEnvironment(active)), 5000) : undefined;
+      // Resolving may make the Python extension run the interpreter, which in Restricted Mode can be
+      // the workspace's own: there, only the path it reports is used (findKitaru refuses one inside).
+      const resolved = vscode.workspace.isTrusted && typeof envs.resolveEnvironment === "function" ? await within(Promise.resolve(envs.resolveEnvironment(active)), 5000) : undefined;
       exe = resolved?.executable?.uri?.fsPath ?? (typeof active?.path === "string" ? active.path : undefined);
     } else if (typeof api?.settings?.getExecutionDetails === "function") {
       const cmd = api.settings.getExecutionDetails(folder)?.execCommand?.[0];

@@ -20,6 +20,9 @@
 //   traceback         a Python traceback instead of JSON, exit 1
 //   text-before-json  a line of text on stdout before the JSON
 //   no-json           exit 0 with text only
+//   leak              fail, echoing in free text (no NAME=value shape) everything
+//                     secret it was given: argv (the API key, a URL with a password)
+//                     and the values of the secret-named variables of its environment
 // FAKE_KITARU_LOG: append one JSON line per call (argv with the API key masked).
 // FAKE_KITARU_DEVICE_MS: how long the device-flow login waits (default 800).
 import { spawn } from "node:child_process";
@@ -199,6 +202,13 @@ if (modes.has("hang")) {
 
 function main() {
   if (modes.has("warn")) warn("This is a fake warning before the result.", "It has an indented detail line.");
+  if (modes.has("leak")) {
+    // What a careless CLI might print: the secrets as plain words, which no shape or name gives away.
+    const given = Object.entries(process.env).filter(([k, v]) => /^(KITARU|ZENML)_/.test(k) && /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL|AUTH/i.test(k) && v).map(([, v]) => v);
+    const store = readYaml(configFile).store;
+    const storeUrl = store && typeof store === "object" ? store.url : undefined;
+    fail(`could not run ${argv.join(" ")} (api key ${options.apiKey ?? "none"}, store ${storeUrl ?? "none"}); tried the credentials ${given.join(" and ") || "none"}`, "AuthenticationError");
+  }
   if (modes.has("fail")) fail("Fake failure requested (FAKE_KITARU_MODE=fail).", "RuntimeError");
   if (modes.has("traceback")) {
     process.stderr.write(

@@ -132,6 +132,36 @@ export const cliScenarios = [
     forbiddenOutput: CLI_SECRETS,
   },
   {
+    // Restricted Mode: every feature and command driven in a workspace full of executables
+    // (.venv/bin/kitaru and python, venv/, bin/kitaru named by kitaru.path and PATH in its
+    // settings) that each leave a marker file when run. No marker may appear.
+    name: "restricted-no-exec",
+    workspace: (ctx) => {
+      const dir = path.join(ctx.tmpDir, "restricted-demo");
+      fs.cpSync(path.join(ctx.root, "examples", "research-agent"), dir, { recursive: true });
+      fs.rmSync(path.join(dir, ".kitaru-home"), { recursive: true, force: true });
+      const markers = path.join(ctx.tmpDir, "markers");
+      fs.mkdirSync(markers, { recursive: true });
+      const trap = (rel) => {
+        const file = path.join(dir, rel);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, `#!/bin/sh\necho "$0 $*" > "${markers}/$(echo ${rel} | tr / _)-$$"\necho '{"command": "x", "items": [], "count": 0}'\n`);
+        fs.chmodSync(file, 0o755);
+      };
+      for (const rel of [".venv/bin/kitaru", ".venv/bin/python", ".venv/bin/python3", "venv/bin/kitaru", "venv/bin/python", "bin/kitaru", "bin/python", "bin/python3", "bin/git"]) trap(rel);
+      fs.mkdirSync(path.join(dir, ".vscode"), { recursive: true });
+      fs.writeFileSync(
+        path.join(dir, ".vscode", "settings.json"),
+        JSON.stringify({ "kitaru.path": "./bin/kitaru", "python.defaultInterpreterPath": ".venv/bin/python", "kitaru.environment": { PATH: `${path.join(dir, "bin")}:${pathWithoutKitaru()}` } }, null, 2) + "\n",
+      );
+      return dir;
+    },
+    env: (ctx) => ({ ...hermetic(ctx, {}), KITARU_TEST_MARKERS: path.join(ctx.tmpDir, "markers") }),
+    settings: {},
+    trustWorkspace: false,
+    suites: ["restricted-no-exec.test.ts"],
+  },
+  {
     // Restricted Mode with a kitaru inside the workspace (.venv/bin): never run.
     name: "cli-restricted",
     workspace: (ctx) => {

@@ -23,6 +23,7 @@ import * as path from "node:path";
 import { cliScenarios } from "./cliScenarios.mjs";
 import { fileCheckScenarios } from "./fileCheckScenarios.mjs";
 import { pythonScenarios } from "./pythonScenarios.mjs";
+import { sweepScenarios } from "./sweepScenarios.mjs";
 import { spawnSync } from "node:child_process";
 import { openViewContainer, resizeSideBar, saveScreenshot, dismissNotifications, waitForTreeRows, hover } from "./ui.mjs";
 
@@ -244,6 +245,7 @@ export const scenarios = [
   ...cliScenarios,
   ...fileCheckScenarios,
   ...pythonScenarios,
+  ...sweepScenarios,
 ];
 
 /** A temp copy of test/fixtures/NAME, so tests may edit it freely. */
