@@ -69,7 +69,7 @@ const ALLOWED: { file: string; api: string; reason: string }[] = [
     file: "src/core/sqliteStacks.ts",
     api,
     reason:
-      "the CLI twin's stack-name cache (kitaru-config's own stack-names.json in the user cache directory, written atomically; ids and names only). Only when a cache file is given: kitaru-config passes defaultStackNameCacheFile(), the extension passes none",
+      "the stack-name cache (this tool's own stack-names.json in the user cache directory, written atomically; store paths, ids and names only), shared by kitaru-config and the extension so sql.js starts only when a store changed",
   })),
 ];
 
