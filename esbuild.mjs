@@ -16,7 +16,9 @@ const watch = process.argv.includes("--watch");
 /** Each becomes dist/lazy/<file>; every bundle requires it from there instead of including it. */
 const LAZY = {
   "zod-schemas": { from: "./schema", importer: /src[\\/]core[\\/]libraries\.ts$/, entry: "src/core/schema.ts" },
-  yaml: { from: "yaml" },
+  // Only what the core uses, from yaml's ES module build (the same code as its CommonJS one),
+  // so that the rest (stringify, visitors, the CLI) is left out: less to load per run.
+  yaml: { from: "yaml", contents: 'export { parseDocument, isMap, isPair, isScalar, isSeq } from "./node_modules/yaml/browser/index.js";' },
   "smol-toml": { from: "smol-toml" },
   "toml-eslint-parser": { from: "toml-eslint-parser" },
   "lezer-common": { from: "@lezer/common" },
@@ -27,23 +29,34 @@ const LAZY = {
   dotenv: { from: "dotenv" },
 };
 
-/** Rewrites imports of the LAZY parts to requires of their files, from `dir` (relative to the bundle). */
-function lazyParts(dir, self) {
+/**
+ * Rewrites imports of the LAZY parts to requires of their files, from `dir` (relative to the
+ * bundle); `keep` lists parts to bundle in instead (still run on first use: esbuild defers a
+ * module that is only required).
+ */
+function lazyParts(dir, self, keep = []) {
   return {
     name: "lazy-parts",
     setup(build) {
       build.onResolve({ filter: /.*/ }, (args) => {
-        if (args.kind === "entry-point") return undefined;
+        if (args.kind === "entry-point" || args.namespace === "lazy-part") return undefined;
         for (const [file, part] of Object.entries(LAZY)) {
           if (file === self || args.path !== part.from) continue;
           if (part.importer && !part.importer.test(args.importer)) continue;
-          return { path: `${dir}${file}.js`, external: true };
+          if (!keep.includes(file)) return { path: `${dir}${file}.js`, external: true };
+          // Bundled in: through the same entry text, so a trimmed part stays trimmed.
+          if (part.contents) return { path: file, namespace: "lazy-part" };
+          return undefined;
         }
         return undefined;
       });
+      build.onLoad({ filter: /.*/, namespace: "lazy-part" }, (args) => ({ contents: LAZY[args.path].contents, resolveDir: process.cwd(), loader: "js" }));
     },
   };
 }
+
+/** Parts the CLI needs for any project: inside dist/cli-main.js rather than in dist/lazy/. */
+const CLI_BUNDLES = ["zod-schemas", "yaml", "smol-toml", "toml-eslint-parser"];
 
 const common = {
   bundle: true,
@@ -59,13 +72,14 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", plugins: [lazyParts("./lazy/")] },
-  { ...common, entryPoints: ["src/cli/cli.ts"], outfile: "dist/cli-main.js", plugins: [lazyParts("./lazy/")] },
+  // The CLI bundles the parsers every run needs, so that one file and one code cache hold them.
+  { ...common, entryPoints: ["src/cli/cli.ts"], outfile: "dist/cli-main.js", plugins: [lazyParts("./lazy/", undefined, CLI_BUNDLES)] },
   { ...common, entryPoints: ["src/cli/launcher.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" }, external: ["./cli-main.js"] },
   ...Object.entries(LAZY).map(([file, part]) => ({
     ...common,
     ...(part.entry
       ? { entryPoints: [part.entry] }
-      : { stdin: { contents: `module.exports = require(${JSON.stringify(part.from)});`, resolveDir: process.cwd(), sourcefile: `${file}.js` } }),
+      : { stdin: { contents: part.contents ?? `module.exports = require(${JSON.stringify(part.from)});`, resolveDir: process.cwd(), sourcefile: `${file}.js` } }),
     outfile: `dist/lazy/${file}.js`,
     plugins: [lazyParts("./", file)],
   })),

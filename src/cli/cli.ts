@@ -7,7 +7,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as v8 from "node:v8";
 import { nodeHost, resolveConfiguration, resolutionJson, problemJson, type Resolution } from "../core";
 import { formatProblems, formatResolution, useColor } from "../core/format";
 import { CHECKABLE_KINDS, checkableKind, checkFiles, checkPythonWorkspace, workspaceFlowIndex } from "../core/checkFiles";
@@ -227,7 +226,7 @@ async function resolve(args: Args): Promise<Resolution> {
   if (unread !== undefined) {
     // Liftoff alone compiles sql.js fastest, and lets the process exit without waiting for
     // V8's optimizing compiler to finish in the background (~100 ms).
-    v8.setFlagsFromString("--liftoff-only");
+    (require("node:v8") as typeof import("node:v8")).setFlagsFromString("--liftoff-only");
     const names = await stacks.read(unread);
     r = resolveConfiguration(cliHost({ stackNames: (file) => (file === unread ? names : stacks.lookup(file) ?? { error: "not read" }) }), request);
   }

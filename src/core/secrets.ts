@@ -55,19 +55,25 @@ export function redact(text: string, secrets: Iterable<string>): string {
  * redacts image.environment only by name, so these would reach the image, its
  * metadata and the frozen execution spec in clear. Only well-known, distinctive shapes.
  */
-const SECRET_VALUE_PATTERNS: { kind: string; pattern: RegExp }[] = [
-  { kind: "an OpenAI or Anthropic API key", pattern: /\bsk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_-]{16,}/g },
-  { kind: "a GitHub token", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g },
-  { kind: "a GitLab token", pattern: /\bglpat-[A-Za-z0-9_-]{16,}/g },
-  { kind: "a Slack token", pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g },
-  { kind: "an AWS access key id", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
-  { kind: "a Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}/g },
-  { kind: "a Hugging Face token", pattern: /\bhf_[A-Za-z0-9]{30,}/g },
-  { kind: "a Stripe key", pattern: /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/g },
-  { kind: "a Kitaru service-account API key", pattern: /\bkat_[A-Za-z0-9_-]{12,}/g },
-  { kind: "a JSON Web Token", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
-  { kind: "a private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g },
+const SECRET_VALUE_PATTERNS: { kind: string; pattern: RegExp; hints: string[] }[] = [
+  { kind: "an OpenAI or Anthropic API key", pattern: /\bsk-(?:proj-|ant-|svcacct-)?[A-Za-z0-9_-]{16,}/g, hints: ["sk-"] },
+  { kind: "a GitHub token", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, hints: ["gh", "github_pat_"] },
+  { kind: "a GitLab token", pattern: /\bglpat-[A-Za-z0-9_-]{16,}/g, hints: ["glpat-"] },
+  { kind: "a Slack token", pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g, hints: ["xox"] },
+  { kind: "an AWS access key id", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, hints: ["AKIA", "ASIA"] },
+  { kind: "a Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}/g, hints: ["AIza"] },
+  { kind: "a Hugging Face token", pattern: /\bhf_[A-Za-z0-9]{30,}/g, hints: ["hf_"] },
+  { kind: "a Stripe key", pattern: /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/g, hints: ["k_live_", "k_test_"] },
+  { kind: "a Kitaru service-account API key", pattern: /\bkat_[A-Za-z0-9_-]{12,}/g, hints: ["kat_"] },
+  { kind: "a JSON Web Token", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, hints: ["eyJ"] },
+  { kind: "a private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, hints: ["-----BEGIN "] },
 ];
+
+/**
+ * Whether a pattern can match at all: each needs a literal its match contains. Most texts
+ * hold none, so most checks skip the regular expression (and compiling it, in a short CLI run).
+ */
+const mayMatch = (text: string, hints: string[]) => hints.some((h) => text.includes(h));
 
 /** The warning for a credential-shaped value under a harmless image.environment name (`subject` names it). */
 export function credentialValueWarning(subject: string, kind: string, where = ""): string {
@@ -90,10 +96,12 @@ const NAMED_VALUES = [
 
 /** What kind of credential a value looks like, or undefined. */
 export function secretValueKind(value: string): string | undefined {
-  for (const { kind, pattern } of SECRET_VALUE_PATTERNS) {
+  for (const { kind, pattern, hints } of SECRET_VALUE_PATTERNS) {
+    if (!mayMatch(value, hints)) continue;
     pattern.lastIndex = 0;
     if (pattern.test(value)) return kind;
   }
+  if (!value.includes("://")) return undefined;
   URL_PASSWORD.lastIndex = 0;
   if (URL_PASSWORD.test(value)) return "a URL with a password";
   URL_TOKEN_USER.lastIndex = 0;
@@ -104,9 +112,13 @@ export function secretValueKind(value: string): string | undefined {
 /** The text with every credential-looking part masked (token shapes, URL passwords, secret-named fields). */
 export function maskSecretsInText(text: string): string {
   let out = text;
-  for (const { pattern } of SECRET_VALUE_PATTERNS) out = out.replace(pattern, (m) => maskSecret(m));
-  out = out.replace(URL_PASSWORD, (_m, head: string, _pw: string, at: string) => `${head}****${at}`);
-  out = out.replace(URL_TOKEN_USER, (_m, head: string, _token: string, at: string) => `${head}****${at}`);
+  for (const { pattern, hints } of SECRET_VALUE_PATTERNS) if (mayMatch(out, hints)) out = out.replace(pattern, (m) => maskSecret(m));
+  if (out.includes("://")) {
+    out = out.replace(URL_PASSWORD, (_m, head: string, _pw: string, at: string) => `${head}****${at}`);
+    out = out.replace(URL_TOKEN_USER, (_m, head: string, _token: string, at: string) => `${head}****${at}`);
+  }
+  // Every named value has an `=` or a `:` between its name and the value.
+  if (!out.includes("=") && !out.includes(":")) return out;
   for (const pattern of NAMED_VALUES) out = out.replace(pattern, (m, head: string, value: string) => (value.includes("****") ? m : value.startsWith('"') ? `${head}"****"` : `${head}****`));
   return out;
 }
