@@ -12,7 +12,7 @@ import { fileOrigin, type LayerValue, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
 import { maskSecret } from "./secrets";
 import { isHttpUrlWithHost } from "./pythonText";
-import { locateYaml, parseYaml11, yamlValue } from "./yaml11";
+import { locateYaml, MAX_YAML_BYTES, parseYaml11, yamlTooLarge, yamlValue } from "./yaml11";
 import { memoPerFile } from "./memo";
 
 /** A place Kitaru looks, for the Files view (in the spirit of `pip config debug`). */
@@ -150,12 +150,23 @@ interface ZenmlConfig {
 function readZenmlConfig(host: Host, file: string, problems: Problem[]): ZenmlConfig | null {
   const text = readSafely(host, file, problems);
   if (text === null) return null;
+  if (text.length > MAX_YAML_BYTES) {
+    problems.push({ severity: "error", code: "file-unreadable", file, message: yamlTooLarge(file, text.length, "the persisted stack and login in it are not shown.") });
+    return {};
+  }
   const yaml = parseYamlCached(file, text);
   if (yaml.error) {
     problems.push({ severity: "error", code: "yaml-syntax", file, span: yaml.error.span, message: `YAML syntax error in ZenML's config.yaml: ${yaml.error.message}. Kitaru cannot read its persisted state; fix or delete the file.` });
     return {};
   }
-  const data = yamlValue(yaml);
+  let data: unknown;
+  try {
+    data = yamlValue(yaml);
+  } catch (error) {
+    // An alias bomb (billion laughs): yaml stops expanding it and throws.
+    problems.push({ severity: "error", code: "yaml-syntax", file, message: `ZenML's config.yaml cannot be read: ${(error as Error).message.split("\n")[0]}. Kitaru cannot read its persisted state; fix or delete the file.` });
+    return {};
+  }
   if (data === undefined || data === null) return {};
   if (typeof data !== "object" || Array.isArray(data)) {
     problems.push({ severity: "error", code: "not-a-mapping", file, message: "ZenML's config.yaml must be a mapping. Kitaru cannot read its persisted state; fix or delete the file." });
@@ -183,10 +194,15 @@ function readCredential(host: Host, file: string, url: string, out: Persisted): 
     text = null;
   }
   out.looked.push({ role: "credentials.yaml", path: file, exists: text !== null, used: false, note: "tokens per server URL (never shown)" });
-  if (text === null) return undefined;
+  if (text === null || text.length > MAX_YAML_BYTES) return undefined;
   const yaml = parseYamlCached(file, text);
   if (yaml.error) return undefined;
-  const data = yamlValue(yaml);
+  let data: unknown;
+  try {
+    data = yamlValue(yaml);
+  } catch {
+    return undefined; // an alias bomb: no token from it (and its text is never shown)
+  }
   if (!data || typeof data !== "object") return undefined;
   const entries = data as Record<string, unknown>;
   const key = Object.keys(entries).find((k) => k.replace(/\/+$/, "") === url);
