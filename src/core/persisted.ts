@@ -43,17 +43,20 @@ export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, wor
   const p = pathFor(host.platform);
   const out: Persisted = { values: new Map(), stackCandidates: [], problems: [], looked: [] };
   const dirExists = host.isDirectory(configDir.path);
+  // Not a directory: missing (Kitaru creates it), or something Kitaru cannot use, said once here rather than per file.
+  const broken = dirExists ? undefined : brokenConfigDir(host, configDir);
+  if (broken) out.problems.push({ severity: "error", code: "file-unreadable", ...(configDir.source !== "default" ? { env: configDir.source } : {}), message: broken });
   out.looked.push({
     role: "config-dir",
     path: configDir.path,
     exists: dirExists,
     used: dirExists,
-    note: `${configDir.reason}${dirExists ? "" : "; does not exist yet (Kitaru creates it on first write)"}`,
+    note: `${configDir.reason}${dirExists ? "" : broken ? "; not a usable directory (see Problems)" : "; does not exist yet (Kitaru creates it on first write)"}`,
   });
 
   // kitaru.yaml
   const kitaruYamlPath = p.join(configDir.path, "kitaru.yaml");
-  const kitaruYamlText = readSafely(host, kitaruYamlPath, out.problems);
+  const kitaruYamlText = broken ? null : readSafely(host, kitaruYamlPath, out.problems);
   if (kitaruYamlText !== null) {
     const rel = p.relative(workspace, kitaruYamlPath);
     const analysis = analyzeKitaruYamlCached(kitaruYamlPath, kitaruYamlText, { likelyCommitted: !rel.startsWith("..") && !p.isAbsolute(rel) });
@@ -66,7 +69,7 @@ export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, wor
 
   // The global config.yaml.
   const configPath = p.join(configDir.path, "config.yaml");
-  const global = readZenmlConfig(host, configPath, out.problems);
+  const global = broken ? null : readZenmlConfig(host, configPath, out.problems);
   out.looked.push({ role: "config.yaml", path: configPath, exists: global !== null, used: global !== null, note: global ? "active stack, connection, analytics" : "absent: nothing persisted yet" });
 
   // Repository .kitaru/config.yaml, found walking up from the working directory.
@@ -236,12 +239,35 @@ function findRepository(host: Host, cwd: string, configDirPath: string): string 
   }
 }
 
+/** Why the config directory, which is not a directory, cannot be used; undefined when it simply does not exist yet. */
+function brokenConfigDir(host: Host, configDir: ConfigDir): string | undefined {
+  const named = configDir.source === "default" ? `Kitaru's config directory ${configDir.path}` : `${configDir.source} names ${configDir.path}, which`;
+  const fix = configDir.source === "default" ? "Remove or rename it so Kitaru can create the directory." : `Point ${configDir.source} at a directory.`;
+  try {
+    if (host.readText(configDir.path) === null) return undefined;
+    return `${named} is a file, not a directory: Kitaru cannot read kitaru.yaml, config.yaml or credentials.yaml there. ${fix}`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EISDIR") return undefined; // a directory after all (the host's isDirectory disagreed)
+    return `${named} cannot be used as Kitaru's config directory (${readFailure(error)}): its files are not read. ${fix}`;
+  }
+}
+
+/** A read failure in words. */
+export function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EISDIR") return "it is a directory, not a file";
+  if (code === "ELOOP") return "a symbolic link that loops";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  return code ?? (error as Error).message;
+}
+
 /** Reads a file; a failure other than "missing" becomes an error problem and counts as missing. */
 function readSafely(host: Host, file: string, problems: Problem[]): string | null {
   try {
     return host.readText(file);
   } catch (error) {
-    problems.push({ severity: "error", code: "file-unreadable", file, message: `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.` });
+    problems.push({ severity: "error", code: "file-unreadable", file, message: `Cannot read ${file}: ${readFailure(error)}. Kitaru cannot read it either: fix or remove it.` });
     return null;
   }
 }
