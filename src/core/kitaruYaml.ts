@@ -8,7 +8,7 @@ import { fileOrigin, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
 import { KITARU_YAML_KEYS } from "./settingKeys";
 import { kitaruSchemas } from "./libraries";
-import { maskSecret, maskSecretLookingValue } from "./secrets";
+import { maskSecret, maskSecretLookingValue, maskSecretsInText } from "./secrets";
 import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
 import { locateYaml, MAX_YAML_BYTES, parseYaml11, yamlTooLarge, yamlValue, type YamlFile } from "./yaml11";
 import type { Span } from "./types";
@@ -160,7 +160,8 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
   const registry = config.model_registry;
   for (const [alias, entry] of Object.entries(registry?.aliases ?? {})) {
     const keySpan = span(["model_registry", "aliases", originalAliasKey(root, alias)]);
-    result.aliases.push({ alias, model: entry.model, ...(entry.secret ? { secret: entry.secret } : {}), ...(keySpan ? { span: keySpan } : {}) });
+    // A model string is shown wherever the alias is (a URL password in it is masked here already).
+    result.aliases.push({ alias, model: maskSecretsInText(entry.model), ...(entry.secret ? { secret: entry.secret } : {}), ...(keySpan ? { span: keySpan } : {}) });
   }
   if (registry?.default != null) {
     const alias = registry.default;

@@ -12,7 +12,7 @@ import type { PyCallArgs, PyDecorated, PyFlowCall, PyKwarg, PythonModuleSummary,
 import { discoverSourceRoots } from "./workspaceWalk";
 import { IMAGE_FIELDS } from "./settingKeys";
 import { kitaruSchemas } from "./libraries";
-import { credentialValueWarning, isSecretName, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
+import { credentialValueWarning, isSecretName, maskProblemText, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
 import type { JsonValue, Span } from "./types";
 
 export interface FlowSelection {
@@ -271,12 +271,15 @@ export function* moduleProblemSteps(file: string, summary: PythonModuleSummary, 
   }
   // A module-level constant used by several flows reports its problems once.
   const seen = new Set<string>();
-  return problems.filter((p) => {
-    const id = `${p.code}|${p.span ? `${p.span.start.line}:${p.span.start.column}` : ""}|${p.message}`;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
+  return problems
+    .filter((p) => {
+      const id = `${p.code}|${p.span ? `${p.span.start.line}:${p.span.start.column}` : ""}|${p.message}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    })
+    // Messages quote the values written (`cache="ghp_…"`): the editor shows them without a resolution to mask them.
+    .map(maskProblemText);
 }
 
 type LayerKind = "configure" | "decorator" | "invocation";
