@@ -13,6 +13,7 @@ import type { Candidate, Resolution } from "./resolve";
 import { maskProblemText } from "./secrets";
 import { SOURCE_LABELS } from "./settingsInfo";
 import type { Position, Span } from "./types";
+import { LineIndex } from "./positions";
 import { parseYaml11, type YamlFile } from "./yaml11";
 import type { Node } from "yaml";
 import { yamlLibrary } from "./libraries";
@@ -86,7 +87,7 @@ export function checkDocument(file: string, text: string, options: CheckOptions 
     const entries = analysis.yaml && !analysis.yaml.error ? yamlEntries(analysis.yaml) : [];
     check = { kind, file, problems: analysis.problems, refused: analysis.refused, entries, kitaruYaml: analysis };
   }
-  if (hiddenBom) shiftFirstLine(check);
+  if (hiddenBom) shiftFirstLine(check, text);
   if (options.resolution) {
     check.resolution = options.resolution;
     check.readByKitaru = readBy(check, options.resolution);
@@ -213,11 +214,13 @@ export function kitaruYamlEntries(text: string): DocumentEntry[] {
 }
 
 /** The analysis ran on the text with its hidden BOM in front: move line-1 positions back onto the editor's text. */
-function shiftFirstLine(check: DocumentCheck): void {
+function shiftFirstLine(check: DocumentCheck, text: string): void {
   const pos = (p: Position): Position => (p.line === 1 ? { line: 1, column: Math.max(1, p.column - 1) } : p);
   const span = (s: Span): Span => ({ start: pos(s.start), end: pos(s.end) });
+  // The BOM is not in the editor's text: mark the first character, or nothing when line 1 is empty.
+  const bomEnd = new LineIndex(text).clamp({ line: 1, column: 2 });
   check.problems = check.problems.map((p) => {
-    if (p.code === "file-bom") return { ...p, span: { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } } };
+    if (p.code === "file-bom") return { ...p, span: { start: { line: 1, column: 1 }, end: bomEnd } };
     return p.span ? { ...p, span: span(p.span) } : p;
   });
   check.entries = check.entries.map((e) => ({ ...e, keySpan: span(e.keySpan), nameSpan: span(e.nameSpan), valueSpan: span(e.valueSpan) }));

@@ -5,7 +5,7 @@
  */
 import { dotenv } from "./libraries";
 import type { Problem } from "./problems";
-import { isSecretName } from "./secrets";
+import { isSecretName, secretValueKind } from "./secrets";
 
 export interface EnvFileEntry {
   name: string;
@@ -83,7 +83,8 @@ export function analyzeEnvFile(text: string): EnvFileAnalysis {
     if (!trimmed || trimmed.startsWith("#") || covered.has(line)) return;
     const first = /^(?:export\s+)?([A-Za-z_][\w.-]*)/.exec(trimmed)?.[1];
     const quote = [...unclosed].reverse().find((l) => l < line);
-    ignored.push({ line, length: raw.length, ...(first && !isSecretName(first) ? { word: first } : {}), ...(quote !== undefined ? { unclosedQuoteLine: quote } : {}) });
+    // The word is shown in the problem: never a secret's name, nor a token pasted on its own line.
+    ignored.push({ line, length: raw.length, ...(first && !isSecretName(first) && secretValueKind(first) === undefined ? { word: first } : {}), ...(quote !== undefined ? { unclosedQuoteLine: quote } : {}) });
   });
   return { entries, ignored };
 }

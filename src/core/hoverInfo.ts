@@ -8,7 +8,7 @@
 import { compare, describeWinner, ownCandidate, relativePath, showValue, spanContains, type DocumentCheck, type DocumentEntry } from "./documentChecks";
 import { didYouMean } from "./didYouMean";
 import { IMAGE_FIELDS, KITARU_YAML_KEYS, TOOL_KITARU_KEYS } from "./settingKeys";
-import { isSecretName } from "./secrets";
+import { isSecretName, maskSecretsInText } from "./secrets";
 import { SOURCE_LABELS, settingInfo } from "./settingsInfo";
 import type { Candidate } from "./resolve";
 import type { Position, Span } from "./types";
@@ -49,7 +49,8 @@ export function hoverAt(check: DocumentCheck, pos: Position): HoverInfo | undefi
   if (facts.length) lines.push("", facts.join("  \n"));
   const effective = doc.settingKey ? effectiveLines(check, doc.settingKey, doc.effectiveLabel) : undefined;
   if (effective) lines.push("", ...effective.lines);
-  return { span, markdown: lines.join("\n"), ...(effective?.origin ? { origin: effective.origin } : {}) };
+  // Key names are quoted as written: one that is a pasted token is masked like any other text.
+  return { span, markdown: maskSecretsInText(lines.join("\n")), ...(effective?.origin ? { origin: effective.origin } : {}) };
 }
 
 /** The entry whose key or value holds the position; the innermost (latest start, then deepest) wins. */
@@ -75,7 +76,7 @@ function tableHover(check: DocumentCheck, span: Span): HoverInfo {
   if (check.refused) lines.push("", "Kitaru refuses this file as it is now, so none of these values apply.");
   else if (r && check.readByKitaru) lines.push("", `Kitaru reads this file for runs started in ${code(r.cwd === r.workspace ? "." : relativePath(r.cwd, r.workspace))}.`);
   else if (r && r.pyproject) lines.push("", `Runs started here read ${code(relativePath(r.pyproject.file, r.workspace))} instead, the nearest pyproject.toml.`);
-  return { span, markdown: lines.join("\n") };
+  return { span, markdown: maskSecretsInText(lines.join("\n")) };
 }
 
 function pyprojectDoc(entry: DocumentEntry): KeyDoc {

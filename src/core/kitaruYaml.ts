@@ -8,9 +8,9 @@ import { fileOrigin, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
 import { KITARU_YAML_KEYS } from "./settingKeys";
 import { kitaruSchemas } from "./libraries";
-import { maskSecret } from "./secrets";
+import { maskSecret, maskSecretLookingValue, maskSecretsInText } from "./secrets";
 import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
-import { locateYaml, parseYaml11, yamlValue, type YamlFile } from "./yaml11";
+import { locateYaml, MAX_YAML_BYTES, parseYaml11, yamlTooLarge, yamlValue, type YamlFile } from "./yaml11";
 import type { Span } from "./types";
 
 export interface ModelAlias {
@@ -51,6 +51,11 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
     result.refused = true;
     result.problems.push({ severity: "error", code, file, ...(span ? { span } : {}), message: `${message} Kitaru refuses the whole file: fix or delete ${file}.`, ...extra });
   };
+  if (text.length > MAX_YAML_BYTES) {
+    result.refused = true;
+    result.problems.push({ severity: "error", code: "file-unreadable", file, span: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, message: yamlTooLarge(file, text.length, "none of its settings apply.") });
+    return result;
+  }
   const yaml = parseYaml11(text);
   result.yaml = yaml;
   if (yaml.error) {
@@ -155,7 +160,8 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
   const registry = config.model_registry;
   for (const [alias, entry] of Object.entries(registry?.aliases ?? {})) {
     const keySpan = span(["model_registry", "aliases", originalAliasKey(root, alias)]);
-    result.aliases.push({ alias, model: entry.model, ...(entry.secret ? { secret: entry.secret } : {}), ...(keySpan ? { span: keySpan } : {}) });
+    // A model string is shown wherever the alias is (a URL password in it is masked here already).
+    result.aliases.push({ alias, model: maskSecretsInText(entry.model), ...(entry.secret ? { secret: entry.secret } : {}), ...(keySpan ? { span: keySpan } : {}) });
   }
   if (registry?.default != null) {
     const alias = registry.default;
@@ -180,6 +186,8 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
       const keySpan = span(["log_store", "api_key"]);
       result.plainApiKey = { masked, ...(keySpan ? { span: keySpan } : {}) };
     }
+    // The analysis travels with the resolution: a credential-looking value (a URL password in the endpoint) is masked here already.
+    for (const value of result.values.values()) maskSecretLookingValue(value);
   }
   return result;
 }

@@ -12,7 +12,7 @@ import { fileOrigin, type LayerValue, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
 import { maskSecret } from "./secrets";
 import { isHttpUrlWithHost } from "./pythonText";
-import { locateYaml, parseYaml11, yamlValue } from "./yaml11";
+import { locateYaml, MAX_YAML_BYTES, parseYaml11, yamlTooLarge, yamlValue } from "./yaml11";
 import { memoPerFile } from "./memo";
 
 /** A place Kitaru looks, for the Files view (in the spirit of `pip config debug`). */
@@ -43,17 +43,20 @@ export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, wor
   const p = pathFor(host.platform);
   const out: Persisted = { values: new Map(), stackCandidates: [], problems: [], looked: [] };
   const dirExists = host.isDirectory(configDir.path);
+  // Not a directory: missing (Kitaru creates it), or something Kitaru cannot use, said once here rather than per file.
+  const broken = dirExists ? undefined : brokenConfigDir(host, configDir);
+  if (broken) out.problems.push({ severity: "error", code: "file-unreadable", ...(configDir.source !== "default" ? { env: configDir.source } : {}), message: broken });
   out.looked.push({
     role: "config-dir",
     path: configDir.path,
     exists: dirExists,
     used: dirExists,
-    note: `${configDir.reason}${dirExists ? "" : "; does not exist yet (Kitaru creates it on first write)"}`,
+    note: `${configDir.reason}${dirExists ? "" : broken ? "; not a usable directory (see Problems)" : "; does not exist yet (Kitaru creates it on first write)"}`,
   });
 
   // kitaru.yaml
   const kitaruYamlPath = p.join(configDir.path, "kitaru.yaml");
-  const kitaruYamlText = readSafely(host, kitaruYamlPath, out.problems);
+  const kitaruYamlText = broken ? null : readSafely(host, kitaruYamlPath, out.problems);
   if (kitaruYamlText !== null) {
     const rel = p.relative(workspace, kitaruYamlPath);
     const analysis = analyzeKitaruYamlCached(kitaruYamlPath, kitaruYamlText, { likelyCommitted: !rel.startsWith("..") && !p.isAbsolute(rel) });
@@ -66,7 +69,7 @@ export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, wor
 
   // The global config.yaml.
   const configPath = p.join(configDir.path, "config.yaml");
-  const global = readZenmlConfig(host, configPath, out.problems);
+  const global = broken ? null : readZenmlConfig(host, configPath, out.problems);
   out.looked.push({ role: "config.yaml", path: configPath, exists: global !== null, used: global !== null, note: global ? "active stack, connection, analytics" : "absent: nothing persisted yet" });
 
   // Repository .kitaru/config.yaml, found walking up from the working directory.
@@ -150,12 +153,23 @@ interface ZenmlConfig {
 function readZenmlConfig(host: Host, file: string, problems: Problem[]): ZenmlConfig | null {
   const text = readSafely(host, file, problems);
   if (text === null) return null;
+  if (text.length > MAX_YAML_BYTES) {
+    problems.push({ severity: "error", code: "file-unreadable", file, message: yamlTooLarge(file, text.length, "the persisted stack and login in it are not shown.") });
+    return {};
+  }
   const yaml = parseYamlCached(file, text);
   if (yaml.error) {
     problems.push({ severity: "error", code: "yaml-syntax", file, span: yaml.error.span, message: `YAML syntax error in ZenML's config.yaml: ${yaml.error.message}. Kitaru cannot read its persisted state; fix or delete the file.` });
     return {};
   }
-  const data = yamlValue(yaml);
+  let data: unknown;
+  try {
+    data = yamlValue(yaml);
+  } catch (error) {
+    // An alias bomb (billion laughs): yaml stops expanding it and throws.
+    problems.push({ severity: "error", code: "yaml-syntax", file, message: `ZenML's config.yaml cannot be read: ${(error as Error).message.split("\n")[0]}. Kitaru cannot read its persisted state; fix or delete the file.` });
+    return {};
+  }
   if (data === undefined || data === null) return {};
   if (typeof data !== "object" || Array.isArray(data)) {
     problems.push({ severity: "error", code: "not-a-mapping", file, message: "ZenML's config.yaml must be a mapping. Kitaru cannot read its persisted state; fix or delete the file." });
@@ -183,10 +197,15 @@ function readCredential(host: Host, file: string, url: string, out: Persisted): 
     text = null;
   }
   out.looked.push({ role: "credentials.yaml", path: file, exists: text !== null, used: false, note: "tokens per server URL (never shown)" });
-  if (text === null) return undefined;
+  if (text === null || text.length > MAX_YAML_BYTES) return undefined;
   const yaml = parseYamlCached(file, text);
   if (yaml.error) return undefined;
-  const data = yamlValue(yaml);
+  let data: unknown;
+  try {
+    data = yamlValue(yaml);
+  } catch {
+    return undefined; // an alias bomb: no token from it (and its text is never shown)
+  }
   if (!data || typeof data !== "object") return undefined;
   const entries = data as Record<string, unknown>;
   const key = Object.keys(entries).find((k) => k.replace(/\/+$/, "") === url);
@@ -220,12 +239,35 @@ function findRepository(host: Host, cwd: string, configDirPath: string): string 
   }
 }
 
+/** Why the config directory, which is not a directory, cannot be used; undefined when it simply does not exist yet. */
+function brokenConfigDir(host: Host, configDir: ConfigDir): string | undefined {
+  const named = configDir.source === "default" ? `Kitaru's config directory ${configDir.path}` : `${configDir.source} names ${configDir.path}, which`;
+  const fix = configDir.source === "default" ? "Remove or rename it so Kitaru can create the directory." : `Point ${configDir.source} at a directory.`;
+  try {
+    if (host.readText(configDir.path) === null) return undefined;
+    return `${named} is a file, not a directory: Kitaru cannot read kitaru.yaml, config.yaml or credentials.yaml there. ${fix}`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EISDIR") return undefined; // a directory after all (the host's isDirectory disagreed)
+    return `${named} cannot be used as Kitaru's config directory (${readFailure(error)}): its files are not read. ${fix}`;
+  }
+}
+
+/** A read failure in words. */
+export function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "EISDIR") return "it is a directory, not a file";
+  if (code === "ELOOP") return "a symbolic link that loops";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  return code ?? (error as Error).message;
+}
+
 /** Reads a file; a failure other than "missing" becomes an error problem and counts as missing. */
 function readSafely(host: Host, file: string, problems: Problem[]): string | null {
   try {
     return host.readText(file);
   } catch (error) {
-    problems.push({ severity: "error", code: "file-unreadable", file, message: `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.` });
+    problems.push({ severity: "error", code: "file-unreadable", file, message: `Cannot read ${file}: ${readFailure(error)}. Kitaru cannot read it either: fix or remove it.` });
     return null;
   }
 }

@@ -34,6 +34,16 @@ export class LineIndex {
     return Math.min(this.text.length, start + Math.max(0, pos.column - 1));
   }
 
+  /** The position itself when it is in the text, else the nearest one that is (a parser's column past the end of its line). */
+  clamp(pos: Position): Position {
+    const line = Math.max(1, Math.min(Math.floor(pos.line) || 1, this.starts.length));
+    const start = this.starts[line - 1] ?? 0;
+    let end = this.starts[line] ?? this.text.length + 1;
+    // The line's length: up to its line break (CRLF, LF or CR), or the end of the text.
+    end = line < this.starts.length ? end - (this.text.charCodeAt(end - 2) === 13 && this.text.charCodeAt(end - 1) === 10 ? 2 : 1) : this.text.length;
+    return { line, column: Math.max(1, Math.min(Math.floor(pos.column) || 1, end - start + 1)) };
+  }
+
   get lineCount(): number {
     return this.starts.length;
   }

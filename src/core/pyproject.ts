@@ -5,13 +5,14 @@
  */
 import type { AST } from "toml-eslint-parser";
 import { kitaruSchemas, smolToml, tomlEslintParser } from "./libraries";
-import { kitaruRegions } from "./tomlSlice";
+import { LineIndex } from "./positions";
+import { kitaruRegions, withLongStringsEmptied } from "./tomlSlice";
 import { didYouMean } from "./didYouMean";
 import { flattenImage } from "./image";
 import { fileOrigin, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
 import { IMAGE_FIELDS, TOOL_KITARU_KEYS } from "./settingKeys";
-import { credentialValueWarning, isSecretName, secretValueKind } from "./secrets";
+import { credentialValueWarning, isSecretName, maskSecretLookingValue, secretValueKind } from "./secrets";
 import type { Span } from "./types";
 import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
 
@@ -61,25 +62,30 @@ export function analyzePyproject(file: string, rawText: string): PyprojectAnalys
   }
 
   let ast: AST.TOMLProgram;
+  let smolValue: Record<string, unknown> | undefined;
   try {
-    ast = parseWithPositions(text);
+    ({ ast, smolValue } = parseWithPositions(text));
   } catch (error) {
     const e = error as { message?: string; lineNumber?: number; column?: number };
-    const line = e.lineNumber ?? 1;
-    const column = (e.column ?? 0) + 1;
+    // tomllib's recursive parser fails the same way (RecursionError, or int()'s digit limit).
+    if (error instanceof RangeError) e.message = `nested too deeply or a value too long to read (${e.message})`;
+    // The parsers may point just past a line's end (or past a truncated file's last line): keep the range in the text.
+    const index = new LineIndex(text);
+    const start = index.clamp({ line: e.lineNumber ?? 1, column: (e.column ?? 0) + 1 });
+    const end = index.clamp({ line: start.line, column: start.column + 1 });
     result.refused = true;
     result.problems.push({
       severity: "error",
       code: "toml-syntax",
       file,
-      span: { start: { line, column }, end: { line, column: column + 1 } },
+      span: { start, end },
       message: `TOML syntax error: ${e.message ?? "invalid TOML"}. Kitaru (tomllib) will refuse the whole file until it is fixed.`,
     });
     return result;
   }
 
   collectEntries(ast, result);
-  const doc = tomlEslintParser().getStaticTOMLValue(ast) as Record<string, unknown>;
+  const doc = smolValue ?? (tomlEslintParser().getStaticTOMLValue(ast) as Record<string, unknown>);
   const tool = doc.tool;
   if (tool !== undefined && (typeof tool !== "object" || tool === null || Array.isArray(tool) || tool instanceof Date)) {
     // tomllib gives Kitaru a non-table `tool` (`tool = 5`), which it refuses.
@@ -103,6 +109,8 @@ export function analyzePyproject(file: string, rawText: string): PyprojectAnalys
   }
   if (!result.refused) validate(table as Record<string, unknown>, result);
   else validate(table as Record<string, unknown>, { ...result, values: new Map() });
+  // The analysis travels with the resolution: a credential-looking value (a URL password in base_image) is masked here already.
+  for (const value of result.values.values()) maskSecretLookingValue(value);
   // Kitaru validates [tool.kitaru] as one model: any error and none of it applies (the run stops).
   if (result.problems.some((p) => p.severity === "error")) {
     result.tableRefused = true;
@@ -252,11 +260,12 @@ function validate(table: Record<string, unknown>, result: PyprojectAnalysis): vo
  * smol-toml first. A syntax error is reported as toml-eslint-parser reports
  * it (message and position), from the whole text.
  */
-function parseWithPositions(text: string): AST.TOMLProgram {
+function parseWithPositions(text: string): { ast: AST.TOMLProgram; smolValue?: Record<string, unknown> } {
   let smolError: { message: string; line: number; column: number } | undefined;
+  let smolValue: Record<string, unknown> | undefined;
   try {
     // tomllib takes integers of any size; smol-toml needs to be told.
-    smolToml().parse(text, { integersAsBigInt: "asNeeded" });
+    smolValue = smolToml().parse(text, { integersAsBigInt: "asNeeded" });
   } catch (error) {
     const e = error as { message?: string; line?: number; column?: number };
     smolError = { message: (e.message ?? "invalid TOML").split("\n")[0]!.replace(/^Invalid TOML document: /, ""), line: e.line ?? 1, column: e.column ?? 1 };
@@ -278,6 +287,17 @@ function parseWithPositions(text: string): AST.TOMLProgram {
     // The two parsers disagree: report smol-toml's error rather than none.
     throw Object.assign(new Error(smolError.message), { lineNumber: smolError.line, column: smolError.column - 1 });
   }
+  try {
+    return { ast: positionsOf(text) };
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    // Valid TOML (smol-toml read it) with a string too long for toml-eslint-parser: positions
+    // from the text with long strings emptied, values from smol-toml (as toml-eslint-parser gives them).
+    return { ast: positionsOf(withLongStringsEmptied(text, 10_000)), smolValue: staticValue(smolValue) as Record<string, unknown> };
+  }
+}
+
+function positionsOf(text: string): AST.TOMLProgram {
   const reduced = kitaruRegions(text);
   if (reduced !== undefined) {
     try {
@@ -287,6 +307,15 @@ function parseWithPositions(text: string): AST.TOMLProgram {
     }
   }
   return tomlEslintParser().parseTOML(text, { tomlVersion: "1.0" });
+}
+
+/** smol-toml's value in getStaticTOMLValue's terms: plain objects, numbers (not bigints), Dates. */
+function staticValue(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (value instanceof Date) return new Date(value.getTime()); // smol-toml's TomlDate is a Date
+  if (Array.isArray(value)) return value.map(staticValue);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, staticValue(v)]));
+  return value;
 }
 
 function isSecretPath(path: string[]): boolean {
@@ -306,11 +335,18 @@ function nearestEntry(entries: Map<string, TomlEntry>, path: string[]): TomlEntr
   return undefined;
 }
 
-/** Records every key below `tool.kitaru`, wherever the TOML puts it. */
+/**
+ * Keys deeper than this (tool.kitaru.image.environment.NAME is 5) are not recorded: Kitaru reads
+ * none, and recording every prefix of a key thousands of levels deep costs the square of its depth.
+ */
+const DEEPEST_ENTRY = 8;
+
+/** Records every key below `tool.kitaru`, wherever the TOML puts it (down to DEEPEST_ENTRY levels). */
 function collectEntries(ast: AST.TOMLProgram, result: PyprojectAnalysis): void {
   const top = ast.body[0];
   const keyNames = (key: AST.TOMLKey) => key.keys.map(keyName);
   const record = (path: string[], keySpan: Span, valueSpan: Span, kind: TomlEntry["kind"], nameSpan: Span) => {
+    if (path.length > DEEPEST_ENTRY) return;
     if (path.length < 2 || path[0] !== PREFIX[0] || path[1] !== PREFIX[1]) return;
     if (path.length === 2) {
       result.tableSpan ??= keySpan;
@@ -324,7 +360,7 @@ function collectEntries(ast: AST.TOMLProgram, result: PyprojectAnalysis): void {
     const names = keyNames(kv.key);
     const segment = (i: number) => span(kv.key.keys[i] ?? kv.key);
     // Dotted keys create intermediate tables: `tool.kitaru.stack = "x"` creates tool.kitaru.
-    for (let i = 1; i < names.length; i++) record([...base, ...names.slice(0, i)], span(kv.key), span(kv.key), "table", segment(i - 1));
+    for (let i = 1; i < Math.min(names.length, DEEPEST_ENTRY); i++) record([...base, ...names.slice(0, i)], span(kv.key), span(kv.key), "table", segment(i - 1));
     const path = [...base, ...names];
     record(path, span(kv.key), span(kv.value), kv.value.type === "TOMLInlineTable" ? "table" : "value", segment(names.length - 1));
     if (kv.value.type === "TOMLInlineTable") for (const inner of kv.value.body) visitKeyValue(inner, path);
@@ -336,7 +372,7 @@ function collectEntries(ast: AST.TOMLProgram, result: PyprojectAnalysis): void {
     }
     if (node.kind === "array") continue; // [[array.of.tables]] never holds tool.kitaru settings
     const path = node.resolvedKey.map(String);
-    for (let i = 1; i <= path.length; i++) record(path.slice(0, i), span(node.key), span(node.key), "table", span(node.key.keys[i - 1] ?? node.key));
+    for (let i = 1; i <= Math.min(path.length, DEEPEST_ENTRY); i++) record(path.slice(0, i), span(node.key), span(node.key), "table", span(node.key.keys[i - 1] ?? node.key));
     for (const kv of node.body) visitKeyValue(kv, path);
   }
 }

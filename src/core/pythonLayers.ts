@@ -5,13 +5,14 @@
  */
 import { pathFor, type Host } from "./host";
 import type { LayerValue, LayerValues, Origin } from "./layer";
+import { LineIndex } from "./positions";
 import type { Problem } from "./problems";
 import { readPythonModule } from "./python/reader";
 import type { PyCallArgs, PyDecorated, PyFlowCall, PyKwarg, PythonModuleSummary, PyValue } from "./python/types";
 import { discoverSourceRoots } from "./workspaceWalk";
 import { IMAGE_FIELDS } from "./settingKeys";
 import { kitaruSchemas } from "./libraries";
-import { credentialValueWarning, isSecretName, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
+import { credentialValueWarning, isSecretName, maskProblemText, maskSecret, maskSecretsInText, secretValueKind } from "./secrets";
 import type { JsonValue, Span } from "./types";
 
 export interface FlowSelection {
@@ -112,7 +113,16 @@ export function readPythonLayers(host: Host, workspace: string, selection: FlowS
     }
     call = lookupOf(summary).callsByLine.get(line)?.[0] ?? innermost(summary.flowCalls.filter((c) => c.span.start.line <= line && c.span.end.line >= line));
     if (!call) {
-      out.problems.push({ severity: "error", code: "call-not-found", file: callFile, span: { start: { line, column: 1 }, end: { line, column: 1 } }, message: `No .run(...) or .deploy(...) call on a Kitaru flow at ${file}:${line}.` });
+      // A line the file does not have gets no range (an editor cannot show it) and says so.
+      const lines = lineCountOf(host, callFile);
+      const inFile = line >= 1 && (lines === undefined || line <= lines);
+      out.problems.push({
+        severity: "error",
+        code: "call-not-found",
+        file: callFile,
+        ...(inFile && lines !== undefined ? { span: { start: { line, column: 1 }, end: { line, column: 1 } } } : {}),
+        message: inFile ? `No .run(...) or .deploy(...) call on a Kitaru flow at ${file}:${line}.` : `${file} has no line ${line}${lines !== undefined ? ` (it has ${lines})` : ""}: no .run(...) or .deploy(...) call there.`,
+      });
       return out;
     }
     const roots = rootsOf(host.platform, workspace, selection.sourceRoots);
@@ -171,6 +181,16 @@ export function readPythonLayers(host: Host, workspace: string, selection: FlowS
     out.checkpoints.push({ name: checkpoint.name, file: flowFile!, span: checkpoint.nameSpan, ...(own ? { own } : {}) });
   }
   return out;
+}
+
+/** The number of lines of a file as an editor counts them, or undefined when it cannot be read. */
+function lineCountOf(host: Host, file: string): number | undefined {
+  try {
+    const text = host.readText(file);
+    return text === null ? undefined : new LineIndex(text).lineCount;
+  } catch {
+    return undefined;
+  }
 }
 
 interface ModuleLookup {
@@ -251,12 +271,15 @@ export function* moduleProblemSteps(file: string, summary: PythonModuleSummary, 
   }
   // A module-level constant used by several flows reports its problems once.
   const seen = new Set<string>();
-  return problems.filter((p) => {
-    const id = `${p.code}|${p.span ? `${p.span.start.line}:${p.span.start.column}` : ""}|${p.message}`;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
+  return problems
+    .filter((p) => {
+      const id = `${p.code}|${p.span ? `${p.span.start.line}:${p.span.start.column}` : ""}|${p.message}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    })
+    // Messages quote the values written (`cache="ghp_…"`): the editor shows them without a resolution to mask them.
+    .map(maskProblemText);
 }
 
 type LayerKind = "configure" | "decorator" | "invocation";

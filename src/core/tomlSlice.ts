@@ -82,6 +82,38 @@ export function tableHeaders(text: string): Header[] {
   return headers;
 }
 
+/**
+ * The text with every string literal longer than `limit` characters emptied (`""`), its
+ * characters turned into spaces after the closing quote (line breaks kept), so every position
+ * stays where it was. toml-eslint-parser builds each string with one call taking all of its
+ * characters as arguments, which overflows the stack from about 100,000 characters.
+ */
+export function withLongStringsEmptied(text: string, limit: number): string {
+  let out = "";
+  let copied = 0;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 35 /* # */) {
+      while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+      continue;
+    }
+    if (c !== 34 /* " */ && c !== 39 /* ' */) {
+      i++;
+      continue;
+    }
+    const end = skipString(text, i);
+    if (end - i > limit) {
+      const q = text[i]!;
+      out += text.slice(copied, i) + q + q + text.slice(i + 2, end).replace(/[^\r\n]/g, " ");
+      copied = end;
+    }
+    i = end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
 /** Index just after the string starting at `i` (unterminated: end of line, or of text for multi-line). */
 function skipString(text: string, i: number): number {
   const q = text[i]!;

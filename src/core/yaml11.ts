@@ -4,6 +4,17 @@ import { yamlLibrary } from "./libraries";
 import { LineIndex } from "./positions";
 import type { Span } from "./types";
 
+/**
+ * Kitaru's YAML files are a few lines; the yaml package needs seconds for a long line of
+ * brackets or quotes (and minutes at 50 MB), so larger files are not parsed at all.
+ */
+export const MAX_YAML_BYTES = 256_000;
+
+/** The problem text for a YAML file over MAX_YAML_BYTES. */
+export function yamlTooLarge(file: string, length: number, consequence: string): string {
+  return `${file} is ${Math.round(length / 1000).toLocaleString("en-US")} KB, over the ${MAX_YAML_BYTES / 1000} KB read for a Kitaru YAML file (they are a few lines), so it is not read: ${consequence} Check that it is the right file, or shorten it.`;
+}
+
 export interface YamlFile {
   doc: Document.Parsed;
   index: LineIndex;
@@ -37,7 +48,14 @@ function pyyamlTags(tags: Tags): Tags {
 
 export function parseYaml11(text: string): YamlFile {
   const index = new LineIndex(text);
-  const doc = yamlLibrary().parseDocument(text, { version: "1.1", merge: true, prettyErrors: false, uniqueKeys: false, customTags: pyyamlTags });
+  let doc: Document.Parsed;
+  try {
+    doc = yamlLibrary().parseDocument(text, { version: "1.1", merge: true, prettyErrors: false, uniqueKeys: false, customTags: pyyamlTags });
+  } catch (error) {
+    // yaml's parser recurses per nesting level: thousands of levels overflow the stack (PyYAML's composer too).
+    const message = error instanceof RangeError ? "nested too deeply to read" : "invalid YAML";
+    return { doc: yamlLibrary().parseDocument(""), index, error: { message, span: index.span(0, Math.min(1, text.length)) } };
+  }
   const first = doc.errors[0];
   if (!first) return { doc, index };
   const [start, end] = first.pos;
