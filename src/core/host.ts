@@ -53,8 +53,8 @@ const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
  */
 export class FileTextCache {
   private readonly texts = new Map<string, { stamp: string; text: string }>();
-  /** Reads done and reads saved, for the log and the benchmark. */
-  readonly counts = { read: 0, unchanged: 0 };
+  /** Reads done, reads saved, and files found missing by their stat alone (the log, the benchmark). */
+  readonly counts = { read: 0, unchanged: 0, missing: 0 };
 
   constructor(private readonly limit = 2000) {}
 
@@ -63,7 +63,14 @@ export class FileTextCache {
     try {
       const st = fs.statSync(path);
       if (st.isFile()) stamp = `${st.size}:${st.mtimeMs}:${st.ino}:${st.ctimeMs}`;
-    } catch {
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // What readText answers for these anyway: no need to try to open the file.
+      if (code === "ENOENT" || code === "ENOTDIR") {
+        this.texts.delete(path);
+        this.counts.missing++;
+        return null;
+      }
       stamp = undefined;
     }
     const hit = stamp === undefined ? undefined : this.texts.get(path);

@@ -176,7 +176,7 @@ export class KitaruModel implements vscode.Disposable {
       if (generation !== this.generation) return this.snapshot;
       this.snapshot = { project, environment, resolution, at: Date.now() };
       const errors = resolution.problems.filter((p) => p.severity === "error").length;
-      this.logger.debug(`Resolved ${path.relative(project.folder.uri.fsPath, project.dir) || project.folder.name} in ${Date.now() - started} ms: ${Object.keys(resolution.settings).length} settings, ${resolution.problems.length} problems (${errors} errors); ${this.files.counts.read - reads.read} files read, ${this.files.counts.unchanged - reads.unchanged} unchanged.`);
+      this.logger.debug(`Resolved ${path.relative(project.folder.uri.fsPath, project.dir) || project.folder.name} in ${Date.now() - started} ms: ${Object.keys(resolution.settings).length} settings, ${resolution.problems.length} problems (${errors} errors); ${this.files.counts.read - reads.read} files read, ${this.files.counts.unchanged - reads.unchanged} unchanged, ${this.files.counts.missing - reads.missing} missing.`);
     } catch (error) {
       // The core reports bad input as problems; reaching here is a bug. Keep the last good state.
       this.logger.error(`Resolution failed: ${(error as Error).message}`);

@@ -21,6 +21,9 @@ const VIEW = "Effective Configuration";
 
 interface Run {
   activationMs: number[];
+  /** What the extension logs: its activate() call, and its bundle's top-level code. */
+  activateMs: number[];
+  topLevelMs: number[];
   refreshMs: number[];
 }
 
@@ -37,7 +40,7 @@ async function measure(): Promise<Run> {
   await provision({ quiet: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kitaru-bench-vscode-"));
   const cacheHome = path.join(tmp, "cache");
-  const run: Run = { activationMs: [], refreshMs: [] };
+  const run: Run = { activationMs: [], activateMs: [], topLevelMs: [], refreshMs: [] };
   try {
     for (let start = 0; start < STARTS; start++) {
       const workspace = path.join(tmp, `demo-${start}`);
@@ -73,6 +76,10 @@ async function measure(): Promise<Run> {
         const text = await cell.innerText();
         const own = vs.logFiles().filter((f: string) => f.endsWith("Kitaru.log")).map((f: string) => fs.readFileSync(f, "utf8").match(/Activated in .*/)?.[0]).find(Boolean);
         if (process.env.KITARU_BENCH_VERBOSE) console.log(`   start ${start + 1}: VS Code: ${text}; the extension's log: ${own ?? "(no line)"}`);
+        const logged = /Activated in ([\d.]+) ms \(the bundle's top level ran in ([\d.]+) ms\)/.exec(own ?? "");
+        if (!logged) throw new Error(`no "Activated in" line in the Kitaru log (${own ?? "none"})`);
+        run.activateMs.push(Number(logged[1]));
+        run.topLevelMs.push(Number(logged[2]));
         const m = /(\d+)\s*ms/.exec(text);
         if (!m) throw new Error(`no activation time in "${text}"`);
         run.activationMs.push(Number(m[1]));
@@ -90,9 +97,20 @@ const once = () => (measured ??= measure());
 
 export const benchmarks: Benchmark[] = [
   {
-    name: "VS Code: activation (code loading + activate())",
+    // The issue's figure: activate() until the tree is registered, plus the bundle's top-level
+    // code, as the extension measures them inside VS Code (its log line).
+    name: "VS Code: activate() to a registered tree (+ bundle top level)",
     target: "< 50 ms",
     limit: { figure: "medianMs", max: 50 },
+    run: async (): Promise<Figures> => {
+      if (skipped) return { skipped: "--no-vscode" };
+      const r = await once();
+      return { starts: STARTS, ...stats(r.activateMs.map((a, i) => a + r.topLevelMs[i]!)), activateMedianMs: stats(r.activateMs).medianMs, topLevelMedianMs: stats(r.topLevelMs).medianMs };
+    },
+  },
+  {
+    name: "VS Code: its own activation figure (code loading + activate())",
+    target: "informative: includes compiling the bundle, at start-up beside the other extensions",
     run: async (): Promise<Figures> => (skipped ? { skipped: "--no-vscode" } : { starts: STARTS, ...stats((await once()).activationMs) }),
   },
   {

@@ -22,6 +22,8 @@ export interface KitaruApi {
   view(): { message: string | undefined; description: string | undefined; welcome: boolean };
   /** What Copy Value / Copy as … copied last. */
   lastCopied(): { text: string; what: string } | undefined;
+  /** Files the resolution read, skipped as unchanged, or found missing by their stat (since activation). */
+  fileReads(): { read: number; unchanged: number; missing: number };
   ready: Promise<void>;
 }
 

@@ -40,6 +40,16 @@ suite("live refresh", () => {
     await after("pyproject edit", () => fs.writeFileSync(pyproject(), fs.readFileSync(pyproject(), "utf8").replace('stack = "prod"', 'stack = "staging"')), (r) => row(r, "Execution", "stack")?.description.startsWith("staging"));
   });
 
+  test("a change re-reads only the changed file: the others are stat'ed, not read", async function () {
+    this.timeout(20_000);
+    const before = api.fileReads();
+    await after("pyproject edit (reads counted)", () => fs.writeFileSync(pyproject(), fs.readFileSync(pyproject(), "utf8").replace('stack = "staging"', 'stack = "qa"')), (r) => row(r, "Execution", "stack")?.description.startsWith("qa"));
+    const after_ = api.fileReads();
+    assert.equal(after_.read - before.read, 1, `files read for one changed file: ${after_.read - before.read} (unchanged ones skipped: ${after_.unchanged - before.unchanged})`);
+    // The scenario's other existing file is config.yaml (kitaru.yaml is created later).
+    assert.ok(after_.unchanged - before.unchanged >= 1, `unchanged files skipped: ${after_.unchanged - before.unchanged}`);
+  });
+
   test("config.yaml in the config directory outside the workspace", async function () {
     this.timeout(20_000);
     await after("drop pyproject stack", () => fs.writeFileSync(pyproject(), fs.readFileSync(pyproject(), "utf8").replace(/^stack = .*\n/m, "")), (r) => row(r, "Execution", "stack")?.description.includes("persisted"));
