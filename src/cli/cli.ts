@@ -247,20 +247,21 @@ async function main(argv: string[]): Promise<number> {
     environment = loadEnvironment(args);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`kitaru-config: ${error.message}\n\n${USAGE}`);
+      err(`kitaru-config: ${error.message}\n\n${USAGE}`);
       return 2;
     }
     throw error;
   }
-  const color = args.color ?? useColor(process.stdout);
+  // Asked only for text output: node:tty loads the socket modules a JSON run does without.
+  const color = () => args.color ?? useColor((require("node:tty") as typeof import("node:tty")).isatty(1));
   switch (args.command) {
     case "help":
-      process.stdout.write(USAGE);
+      out(USAGE);
       return 0;
     case "schema": {
       // The strict schemas shipped in schemas/ (the editor variants there are annotation-only).
       const { schemaDocuments } = await import("../core/schemaFiles");
-      process.stdout.write(JSON.stringify(schemaDocuments(), null, 2) + "\n");
+      out(JSON.stringify(schemaDocuments(), null, 2) + "\n");
       return 0;
     }
     case "resolve": {
@@ -269,46 +270,80 @@ async function main(argv: string[]): Promise<number> {
         // No spec without the flow (and the call): one built from the other layers alone would mislead.
         const missing = specMissing(args, r);
         if (missing) {
-          process.stderr.write(`kitaru-config: --spec: no execution spec can be built for ${args.call ? `--call ${args.call}` : `--flow ${args.flow}`}: ${missing}\n`);
+          err(`kitaru-config: --spec: no execution spec can be built for ${args.call ? `--call ${args.call}` : `--flow ${args.flow}`}: ${missing}\n`);
           return 2;
         }
         const preview = buildFrozenSpec(r);
-        process.stdout.write(args.json ? JSON.stringify(frozenSpecJson(preview), null, 2) + "\n" : formatFrozenSpec(preview, { method: r.python?.call?.method ?? "flow" }));
+        out(args.json ? JSON.stringify(frozenSpecJson(preview), null, 2) + "\n" : formatFrozenSpec(preview, { method: r.python?.call?.method ?? "flow" }));
         return 0;
       }
-      process.stdout.write(args.json ? JSON.stringify(resolutionJson(r), null, 2) + "\n" : formatResolution(r, { color }));
+      out(args.json ? JSON.stringify(resolutionJson(r), null, 2) + "\n" : formatResolution(r, { color: color() }));
       return 0;
     }
     case "check": {
       if (args.files.length) {
         const problems = checkFiles(cliHost(), args.files, { workspace: args.workspace, ...(args.cwd !== undefined ? { cwd: path.resolve(args.cwd) } : {}) }).flatMap((f) => f.problems);
-        if (args.json) process.stdout.write(JSON.stringify({ problems: problems.map(problemJson) }, null, 2) + "\n");
-        else process.stdout.write(formatProblems(problems, args.workspace, { color }));
+        if (args.json) out(JSON.stringify({ problems: problems.map(problemJson) }, null, 2) + "\n");
+        else out(formatProblems(problems, args.workspace, { color: color() }));
         return problems.some((p) => p.severity === "error") ? 1 : 0;
       }
       const r = await resolve(args);
       const problems = [...checkProblems(args, r), ...plainTextSecretProblems(r.secrets, { workspace: r.workspace, ignored: gitIgnores(r.workspace), platform: process.platform })];
-      if (args.json) process.stdout.write(JSON.stringify({ problems: problems.map(problemJson) }, null, 2) + "\n");
-      else process.stdout.write(formatProblems(problems, r.workspace, { color }));
+      if (args.json) out(JSON.stringify({ problems: problems.map(problemJson) }, null, 2) + "\n");
+      else out(formatProblems(problems, r.workspace, { color: color() }));
       return problems.some((p) => p.severity === "error") ? 1 : 0;
     }
   }
 }
 
-// A reader that stops early (`| head`) is not an error.
-process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-  throw error;
-});
+/**
+ * Output without process.stdout: creating that stream loads Node's stream and socket
+ * modules, a few milliseconds of every run. fs.writeSync on fd 1 writes it all at once;
+ * a non-blocking pipe that is full (EAGAIN), and Windows consoles, take the stream.
+ */
+let streamed = false;
+function out(text: string): void {
+  const data = Buffer.from(text);
+  let offset = 0;
+  while (offset < data.length && process.platform !== "win32") {
+    try {
+      offset += fs.writeSync(1, data, offset);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A reader that stops early (`| head`) is not an error.
+      if (code === "EPIPE") process.exit(process.exitCode ?? 0);
+      if (code !== "EAGAIN") throw error;
+      break;
+    }
+  }
+  if (offset < data.length) stdoutStream().write(data.subarray(offset));
+}
+
+function err(text: string): void {
+  streamed = true;
+  process.stderr.write(text);
+}
+
+function stdoutStream(): NodeJS.WriteStream {
+  if (!streamed) {
+    streamed = true;
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+  return process.stdout;
+}
 
 /** Exits once the output is flushed: sql.js's WebAssembly would otherwise keep the process up while V8 optimizes it. */
 function exitWhenFlushed(code: number): void {
   process.exitCode = code;
-  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+  if (!streamed) process.exit(code);
+  stdoutStream().write("", () => process.stderr.write("", () => process.exit(code)));
 }
 
 main(process.argv.slice(2)).then(exitWhenFlushed, (error: unknown) => {
   // Never print a stack with file contents in it; the message is enough to report a bug.
-  process.stderr.write(`kitaru-config: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+  err(`kitaru-config: internal error: ${(error as Error)?.message ?? String(error)}\n`);
   exitWhenFlushed(3);
 });

@@ -11,10 +11,11 @@ export interface FormatOptions {
   color: boolean;
 }
 
-export function useColor(stream: NodeJS.WriteStream): boolean {
+/** Colour for a terminal (`isTTY`, e.g. tty.isatty(1)), unless NO_COLOR; FORCE_COLOR forces it. */
+export function useColor(isTTY: boolean): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
   if (process.env.FORCE_COLOR) return true;
-  return Boolean(stream.isTTY);
+  return isTTY;
 }
 
 const GROUPS: Group[] = ["Execution", "Image", "Connection", "LLM", "Log store", "Housekeeping", "Checkpoints"];

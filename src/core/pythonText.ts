@@ -12,8 +12,13 @@ export const FALSE_WORDS = ["0", "false", "f", "no", "n", "off"];
  */
 const PY_SPACE = /^[\p{White_Space}\x1c-\x1f]+|[\p{White_Space}\x1c-\x1f]+$/gu;
 export function pythonStrip(text: string): string {
+  // Most texts start and end with printable ASCII, which is never whitespace: no regular
+  // expression to run (or, in a short CLI run, to compile: Unicode classes are costly).
+  if (text === "" || (plainAscii(text.charCodeAt(0)) && plainAscii(text.charCodeAt(text.length - 1)))) return text;
   return text.replace(PY_SPACE, "");
 }
+
+const plainAscii = (code: number) => code > 0x20 && code < 0x7f;
 
 /** The value of a Unicode decimal digit: Nd digits come in contiguous runs of 0–9. */
 function digitValue(digit: string): number {
@@ -34,6 +39,8 @@ export function parseBoolWord(text: string): boolean | undefined {
 /** Python's int() of a stripped text (any Unicode decimal digits, single underscores); undefined when int() would raise. */
 export function parsePythonInt(text: string): number | undefined {
   const t = pythonStrip(text);
+  // ASCII digits need no Unicode tables.
+  if (/^[+-]?[0-9]+(?:_[0-9]+)*$/.test(t)) return Number(t.replace(/_/g, ""));
   if (!/^[+-]?\p{Nd}+(?:_\p{Nd}+)*$/u.test(t)) return undefined;
   return Number(t.replace(/_/g, "").replace(/\p{Nd}/gu, (d) => String(digitValue(d))));
 }
