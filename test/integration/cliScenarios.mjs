@@ -4,6 +4,7 @@
 // test/fake-kitaru (on PATH, or inside the workspace for Restricted Mode).
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isolatedKitaruEnv } from "./isolatedEnv.mjs";
 import { fileURLToPath } from "node:url";
 
 const FAKE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "fake-kitaru");
@@ -30,19 +31,7 @@ function hermetic(ctx, extra) {
   fs.mkdirSync(home, { recursive: true });
   fs.writeFileSync(path.join(home, "config.yaml"), `active_stack_id: ${DEFAULT_STACK_ID}\nstore:\n  type: sql\n  url: sqlite:///${home}/local_stores/default_zen_store/zenml.db\nversion: 0.94.2\n`);
   return {
-    KITARU_CONFIG_PATH: home,
-    ZENML_CONFIG_PATH: undefined,
-    ZENML_REPOSITORY_PATH: undefined,
-    ZENML_ACTIVE_STACK_ID: undefined,
-    XDG_CONFIG_HOME: path.join(ctx.tmpDir, "xdg-config"),
-    KITARU_STACK: undefined,
-    KITARU_SERVER_URL: undefined,
-    KITARU_AUTH_TOKEN: undefined,
-    KITARU_PROJECT: undefined,
-    ZENML_STORE_URL: undefined,
-    ZENML_STORE_API_KEY: undefined,
-    ZENML_STORE_USERNAME: undefined,
-    ZENML_STORE_PASSWORD: undefined,
+    ...isolatedKitaruEnv(ctx, home),
     FAKE_KITARU_MODE: undefined,
     FAKE_KITARU_NODE: process.execPath,
     FAKE_KITARU_LOG: path.join(ctx.tmpDir, "fake-kitaru-calls.jsonl"),

@@ -5,6 +5,7 @@
 // directory, with its own kitaru.yaml, sits outside the workspace.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isolatedKitaruEnv } from "./isolatedEnv.mjs";
 
 /** Fake secrets in the fixtures: they must not appear in any log, output channel or result. */
 export const FILE_CHECK_SECRETS = ["kat_fixture_Q7w9Zr2Lx5Vb8Nm3", "sk-fixture-4Jd8Kq2Wz6Xv", "dd-fixture-8Hq3Kz5Wm2Tx", "dd-home-7Rt2Yp9Qs4Lw6"];
@@ -30,11 +31,7 @@ function env(ctx) {
     "log_store:\n  backend: datadog\n  endpoint: https://http-intake.logs.datadoghq.com\n  api_key: dd-home-7Rt2Yp9Qs4Lw6\nmodel_registry:\n  aliases:\n    fast: {model: openai/gpt-5-nano}\n  default: fast\n",
   );
   return {
-    KITARU_CONFIG_PATH: home,
-    ZENML_CONFIG_PATH: undefined,
-    ZENML_REPOSITORY_PATH: undefined,
-    ZENML_ACTIVE_STACK_ID: undefined,
-    XDG_CONFIG_HOME: path.join(ctx.tmpDir, "xdg-config"),
+    ...isolatedKitaruEnv(ctx, home),
     // Higher layers that override values in the files right now.
     KITARU_STACK: "from-env",
     KITARU_DEFAULT_MODEL: "openai/gpt-5",
@@ -45,8 +42,6 @@ function env(ctx) {
     KITARU_LOG_STORE_ENDPOINT: undefined,
     KITARU_LOG_STORE_API_KEY: undefined,
     KITARU_MODEL_REGISTRY: undefined,
-    KITARU_SERVER_URL: undefined,
-    KITARU_AUTH_TOKEN: undefined,
   };
 }
 

@@ -6,6 +6,7 @@
 // The secrets are in ./sweepSecrets.json (the suite imports the same file).
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isolatedKitaruEnv } from "./isolatedEnv.mjs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -106,19 +107,7 @@ function sweepConfigDir(ctx) {
 function sweepEnv(ctx) {
   const home = sweepConfigDir(ctx);
   return {
-    KITARU_CONFIG_PATH: home,
-    ZENML_CONFIG_PATH: undefined,
-    ZENML_REPOSITORY_PATH: undefined,
-    ZENML_ACTIVE_STACK_ID: undefined,
-    XDG_CONFIG_HOME: path.join(ctx.tmpDir, "xdg-config"),
-    KITARU_STACK: undefined,
-    KITARU_SERVER_URL: undefined,
-    KITARU_AUTH_TOKEN: undefined,
-    KITARU_PROJECT: undefined,
-    ZENML_STORE_URL: undefined,
-    ZENML_STORE_API_KEY: undefined,
-    ZENML_STORE_USERNAME: undefined,
-    ZENML_STORE_PASSWORD: undefined,
+    ...isolatedKitaruEnv(ctx, home),
     // Secrets of the process environment (the extension host inherits them).
     KITARU_LOG_STORE_API_KEY: S.processLogStoreKey,
     KITARU_IMAGE: JSON.stringify({ environment: { HF: S.processImageHf } }),
