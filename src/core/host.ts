@@ -58,6 +58,11 @@ export class FileTextCache {
 
   constructor(private readonly limit = 2000) {}
 
+  /** Forgets every text (an explicit refresh: a file system with coarse times could hide a same-size rewrite). */
+  clear(): void {
+    this.texts.clear();
+  }
+
   read(path: string, load: () => string | null): string | null {
     let stamp: string | undefined;
     try {

@@ -231,6 +231,8 @@ function registerCommands(context: vscode.ExtensionContext, model: KitaruModel, 
   const register = (id: string, fn: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
   register("kitaru.refresh", async () => {
+    // Read every file again, whatever its modification time says.
+    model.files.clear();
     await model.discoverProjects();
     model.refreshNow();
   });
