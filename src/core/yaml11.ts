@@ -35,14 +35,23 @@ const PYYAML_TESTS: Record<string, RegExp> = {
   "float:": /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?)$/,
 };
 
+/** Each of yaml's tags, narrowed once per process (parses share the tag objects). */
+const narrowed = new WeakMap<object, Tags[number]>();
+
 function pyyamlTags(tags: Tags): Tags {
   return tags.map((tag) => {
     if (typeof tag !== "object" || !("test" in tag) || !tag.test) return tag;
+    const known = narrowed.get(tag);
+    if (known) return known;
+    // Told apart by their patterns' text: running yaml's patterns would compile them all.
+    const source = tag.test.source;
     const name = tag.tag.replace("tag:yaml.org,2002:", "");
-    if (tag.test.test(".nan")) return tag; // the .inf/.nan float tag already matches PyYAML
-    const key = name === "bool" ? `bool:${tag.test.test("true") ? "true" : "false"}` : `${name}:${tag.format ?? ""}`;
-    const test = PYYAML_TESTS[key];
-    return test ? { ...tag, test } : tag;
+    // The .inf/.nan float tag already matches PyYAML.
+    const key = source.includes("nan") ? undefined : name === "bool" ? `bool:${source.includes("rue") ? "true" : "false"}` : `${name}:${tag.format ?? ""}`;
+    const test = key === undefined ? undefined : PYYAML_TESTS[key];
+    const result = test ? { ...tag, test } : tag;
+    narrowed.set(tag, result);
+    return result;
   });
 }
 
