@@ -6,6 +6,7 @@
 // `node esbuild.mjs [--dev] [--watch]`
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as esbuild from "esbuild";
 import { generateSchemas } from "./scripts/schemas.mjs";
@@ -104,13 +105,24 @@ if (watch) {
   writeCodeCache();
 }
 
-/** dist/code-cache/: V8's code for the CLI, from one run on the demo workspace (src/cli/codeCache.ts). */
+/**
+ * dist/code-cache/: V8's code for the CLI, from a run on the demo workspace
+ * (src/cli/codeCache.ts). The run is the usual one: its stack names come from a
+ * warm cache (a first run fills a cache folder of the build's own), so sql.js,
+ * which switches V8 to Liftoff only and would make V8 refuse the cache later,
+ * never starts in it.
+ */
 function writeCodeCache() {
   const demo = path.join("examples", "research-agent");
   const cacheDir = path.resolve("dist", "code-cache");
-  const run = spawnSync(process.execPath, ["dist/cli.js", "resolve", "--json", "--workspace", demo], {
-    env: { ...process.env, KITARU_CONFIG_PATH: path.resolve(demo, ".kitaru-home"), KITARU_CONFIG_WRITE_CODE_CACHE: cacheDir },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  if (run.status !== 0) console.warn(`esbuild.mjs: no code cache for the CLI (the demo run exited ${run.status ?? run.signal}); it only starts slower`);
+  const stackNames = fs.mkdtempSync(path.join(os.tmpdir(), "kitaru-build-cache-"));
+  const env = { ...process.env, KITARU_CONFIG_PATH: path.resolve(demo, ".kitaru-home"), XDG_CACHE_HOME: stackNames };
+  const run = (extra) => spawnSync(process.execPath, ["dist/cli.js", "resolve", "--json", "--workspace", demo], { env: { ...env, ...extra }, stdio: ["ignore", "ignore", "inherit"] });
+  try {
+    const warm = run({});
+    const made = warm.status === 0 ? run({ KITARU_CONFIG_WRITE_CODE_CACHE: cacheDir }) : warm;
+    if (made.status !== 0) console.warn(`esbuild.mjs: no code cache for the CLI (the demo run exited ${made.status ?? made.signal}); it only starts slower`);
+  } finally {
+    fs.rmSync(stackNames, { recursive: true, force: true });
+  }
 }

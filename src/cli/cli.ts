@@ -302,7 +302,10 @@ async function main(argv: string[]): Promise<number> {
  * a non-blocking pipe that is full (EAGAIN), and Windows consoles, take the stream.
  */
 let streamed = false;
+/** The reader went away (`| head`): nothing more to write, and the exit status stays the command's. */
+let readerGone = false;
 function out(text: string): void {
+  if (readerGone) return;
   const data = Buffer.from(text);
   let offset = 0;
   while (offset < data.length && process.platform !== "win32") {
@@ -310,8 +313,11 @@ function out(text: string): void {
       offset += fs.writeSync(1, data, offset);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      // A reader that stops early (`| head`) is not an error.
-      if (code === "EPIPE") process.exit(process.exitCode ?? 0);
+      // A reader that stops early is not an error of ours.
+      if (code === "EPIPE") {
+        readerGone = true;
+        return;
+      }
       if (code !== "EAGAIN") throw error;
       break;
     }
@@ -328,8 +334,9 @@ function stdoutStream(): NodeJS.WriteStream {
   if (!streamed) {
     streamed = true;
     process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-      throw error;
+      if (error.code !== "EPIPE") throw error;
+      readerGone = true;
+      process.exit(process.exitCode ?? 0);
     });
   }
   return process.stdout;
@@ -338,7 +345,7 @@ function stdoutStream(): NodeJS.WriteStream {
 /** Exits once the output is flushed: sql.js's WebAssembly would otherwise keep the process up while V8 optimizes it. */
 function exitWhenFlushed(code: number): void {
   process.exitCode = code;
-  if (!streamed) process.exit(code);
+  if (!streamed || readerGone) process.exit(code);
   stdoutStream().write("", () => process.stderr.write("", () => process.exit(code)));
 }
 

@@ -43,6 +43,9 @@ export function normalizeStackId(id: string): string {
   return id.replace(/-/g, "").toLowerCase();
 }
 
+/** The error code readText gives a device, pipe or socket (not an errno: none says it). */
+export const NOT_A_REGULAR_FILE = "ENOTREGULAR";
+
 /** UTF-8 decoding that keeps a byte-order mark as U+FEFF, so the core can report it as Kitaru would. */
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
@@ -98,6 +101,11 @@ export class FileTextCache {
 export function nodeHost(options: { env?: Record<string, string | undefined>; platform?: Platform; homedir?: string; stackNames?: Host["stackNames"]; fileCache?: FileTextCache } = {}): Host {
   const readText = (path: string): string | null => {
     try {
+      // Devices, pipes and sockets are refused before they are opened: reading /dev/zero or
+      // a FIFO would never end (Kitaru's own read would hang too).
+      const stat = fs.statSync(path, { throwIfNoEntry: false });
+      if (!stat) return null;
+      if (!stat.isFile() && !stat.isDirectory()) throw Object.assign(new Error(`${path} is not a regular file`), { code: NOT_A_REGULAR_FILE });
       return utf8.decode(fs.readFileSync(path));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return null;

@@ -6,7 +6,7 @@
  */
 import type { ConfigDir } from "./configDir";
 import { envOrigin, nonBlank } from "./envLayer";
-import { normalizeStackId, pathFor, type Host } from "./host";
+import { normalizeStackId, NOT_A_REGULAR_FILE, pathFor, type Host } from "./host";
 import { analyzeKitaruYaml, type KitaruYamlAnalysis } from "./kitaruYaml";
 import { fileOrigin, type LayerValue, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
@@ -259,6 +259,7 @@ export function readFailure(error: unknown): string {
   if (code === "EISDIR") return "it is a directory, not a file";
   if (code === "ELOOP") return "a symbolic link that loops";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === NOT_A_REGULAR_FILE) return "it is a device, pipe or socket, not a regular file";
   return code ?? (error as Error).message;
 }
 

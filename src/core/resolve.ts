@@ -7,7 +7,7 @@ import { envOrigin, nonBlank, readKitaruEnv, readZenmlEnv } from "./envLayer";
 import { pathFor, type Host } from "./host";
 import type { LayerValue, LayerValues, Origin, Source } from "./layer";
 import type { Problem } from "./problems";
-import { readPersisted, type LookedAt } from "./persisted";
+import { readFailure, readPersisted, type LookedAt } from "./persisted";
 import { analyzePyproject, type PyprojectAnalysis } from "./pyproject";
 import { readPythonLayers, type FlowSelection, type ModuleReader, type PythonLayers } from "./pythonLayers";
 import { isHttpUrlWithHost, pythonStrip } from "./pythonText";
@@ -332,7 +332,7 @@ function readPyproject(host: Host, file: string): string | NodeJS.ErrnoException
 }
 
 function unreadablePyproject(file: string, error: NodeJS.ErrnoException): PyprojectAnalysis {
-  const why = error.code === "EISDIR" ? "it is a directory" : error.code === "EACCES" || error.code === "EPERM" ? "permission denied" : error.code ?? error.message;
+  const why = error.code === "EISDIR" ? "it is a directory" : readFailure(error);
   return {
     file,
     hasTable: false,

@@ -9,8 +9,8 @@
  * Starting sql.js costs more than everything else a CLI run does (100–200 ms),
  * so the names read are remembered in a small cache file (the user's cache
  * directory, e.g. ~/.cache/kitaru-config/stack-names.json), keyed by the
- * store's path, size, modification time and inode: a store is read again only
- * after it changed. Stack names are not secrets; the cache holds nothing else.
+ * store's path, size, modification and change times and inode: a store is read
+ * again only after it changed. Stack names are not secrets; the cache holds nothing else.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -47,7 +47,8 @@ export class StackNameReader {
     const hit = this.known.get(dbFile);
     if (hit?.stamp === stamp) return hit.result;
     const cached = this.readCache().stores[dbFile];
-    if (cached?.stamp !== stamp) return undefined;
+    // A damaged entry is a miss: the store is read again and the entry rewritten.
+    if (cached?.stamp !== stamp || !isNameList(cached.names)) return undefined;
     const result = { names: new Map(cached.names) };
     this.known.set(dbFile, { stamp, result });
     return result;
@@ -102,6 +103,9 @@ export class StackNameReader {
   private readCache(): CacheFile {
     if (!this.cacheFile) return { version: 1, stores: {} };
     try {
+      // Only a small regular file: not a FIFO or a device someone put there.
+      const stat = fs.statSync(this.cacheFile, { throwIfNoEntry: false });
+      if (!stat?.isFile() || stat.size > MAX_CACHE_BYTES) return { version: 1, stores: {} };
       const data = JSON.parse(fs.readFileSync(this.cacheFile, "utf8")) as CacheFile;
       if (data?.version === 1 && data.stores && typeof data.stores === "object") return data;
     } catch {
@@ -140,6 +144,13 @@ export function defaultStackNameCacheFile(): string {
   return path.join(envPaths("kitaru-config", { suffix: "" }).cache, "stack-names.json");
 }
 
+/** The cache holds a few names per store: anything larger is not ours. */
+const MAX_CACHE_BYTES = 1024 * 1024;
+
+function isNameList(value: unknown): value is [string, string][] {
+  return Array.isArray(value) && value.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === "string" && typeof pair[1] === "string");
+}
+
 /** What identifies one version of a store file, or why it cannot be read. */
 function storeStamp(dbFile: string): Stamp | StackNames {
   let stat: fs.Stats;
@@ -150,5 +161,6 @@ function storeStamp(dbFile: string): Stamp | StackNames {
   }
   if (!stat.isFile()) return { error: "not a file" };
   if (stat.size > MAX_STORE_BYTES) return { error: `over ${MAX_STORE_BYTES / 1024 / 1024} MB, not read` };
-  return `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+  // The change time too: a rewrite that keeps the size and puts the old modification time back still changes it.
+  return `${stat.size}:${stat.mtimeMs}:${stat.ino}:${stat.ctimeMs}`;
 }

@@ -92,13 +92,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Kitaru
   model.useStackNames((file) => {
     const known = stackNames.lookup(file);
     if (known) return known;
+    // One read at a time per store; a later change of the store starts another.
     if (!reading.has(file)) {
       reading.set(
         file,
-        stackNames.read(file).then((names) => {
-          if ("error" in names) logger.warn(`ZenML's local store ${file} ${names.error}: stack ids are shown instead of names.`);
-          model.scheduleRefresh(0);
-        }),
+        stackNames
+          .read(file)
+          .then((names) => {
+            if ("error" in names) logger.warn(`ZenML's local store ${file} ${names.error}: stack ids are shown instead of names.`);
+          })
+          .finally(() => {
+            reading.delete(file);
+            model.scheduleRefresh(0);
+          }),
       );
     }
     return { error: "being read" };

@@ -48,7 +48,9 @@ export function registerWatchers(context: vscode.ExtensionContext, model: Kitaru
   model.onDidChange((snap) => {
     if (!snap) return;
     outside.watchDirectory(snap.resolution.configDir.path);
-    outside.watchFile(snap.environment.envFile?.path);
+    outside.watchFile("envFile", snap.environment.envFile?.path);
+    // ZenML's store sits below the config directory, which is watched without its subfolders.
+    outside.watchFile("store", snap.resolution.looked.find((l) => l.role === "zenml-store" && l.exists)?.path);
   }, undefined, subs);
   // A safety net for changes no watcher reports (network drives, some editors): re-read on focus.
   vscode.window.onDidChangeWindowState((state) => state.focused && refresh(), undefined, subs);
@@ -89,7 +91,7 @@ function isRelevant(doc: vscode.TextDocument): boolean {
 /** Watches a directory outside the workspace that may not exist yet, and one file. */
 class OutsideWatchers implements vscode.Disposable {
   private dir: { path: string; watcher: vscode.Disposable } | undefined;
-  private file: { path: string; watcher: vscode.Disposable } | undefined;
+  private readonly files = new Map<string, { path: string; watcher: vscode.Disposable }>();
 
   constructor(
     private readonly logger: Logger,
@@ -102,17 +104,21 @@ class OutsideWatchers implements vscode.Disposable {
     this.dir = { path: dir, watcher: this.arm(dir) };
   }
 
-  watchFile(file: string | undefined): void {
-    if (this.file?.path === file) return;
-    this.file?.watcher.dispose();
-    this.file = undefined;
+  /** Watches one file per `slot` (the env file, ZenML's store); undefined stops watching. */
+  watchFile(slot: string, file: string | undefined): void {
+    const current = this.files.get(slot);
+    if (current?.path === file) return;
+    current?.watcher.dispose();
+    this.files.delete(slot);
     if (!file) return;
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
+    // Through the real directory, as for the config directory (symlinked folders).
+    const dir = realDirectory(path.dirname(file)) ?? path.dirname(file);
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), path.basename(file)));
     const fire = () => this.onChange();
     watcher.onDidChange(fire);
     watcher.onDidCreate(fire);
     watcher.onDidDelete(fire);
-    this.file = { path: file, watcher };
+    this.files.set(slot, { path: file, watcher });
   }
 
   private arm(dir: string): vscode.Disposable {
@@ -158,7 +164,8 @@ class OutsideWatchers implements vscode.Disposable {
 
   dispose(): void {
     this.dir?.watcher.dispose();
-    this.file?.watcher.dispose();
+    for (const { watcher } of this.files.values()) watcher.dispose();
+    this.files.clear();
   }
 }
 

@@ -75,7 +75,7 @@ function verdict(b: Benchmark, figures: Figures): boolean | undefined {
 
 async function main(): Promise<void> {
   const dir = path.join(ROOT, "test", "bench");
-  const only = process.argv.slice(2);
+  const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
   const files = fs.readdirSync(dir).filter((f) => f.endsWith(".bench.ts")).sort();
   console.log(`node ${process.version}, ${process.platform}/${process.arch}, ${(await import("node:os")).cpus().length} cores`);
   // The figures are of the shipped bundles: build them first.
@@ -100,6 +100,12 @@ async function main(): Promise<void> {
       const mark = row.ok === undefined ? "    " : row.ok ? "ok  " : "MISS";
       console.log(`${mark} ${row.name.padEnd(58)} ${row.error ? `error: ${row.error}` : text}${row.target ? `   (target ${row.target})` : ""}`);
     }
+  }
+  if (rows.length === 0) {
+    // A mistyped filter must not pass as "all targets met".
+    console.log(`no benchmark matches ${only.map((o) => JSON.stringify(o)).join(", ")}`);
+    process.exitCode = 2;
+    return;
   }
   const missed = rows.filter((r) => r.ok === false);
   console.log(missed.length ? `\n${missed.length} target(s) missed: ${missed.map((r) => r.name).join("; ")}` : `\nall ${rows.filter((r) => r.ok).length} targets met`);

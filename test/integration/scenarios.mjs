@@ -20,6 +20,7 @@
 //        workspace /* set once workspace() returned */ }
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { cliScenarios } from "./cliScenarios.mjs";
 import { fileCheckScenarios } from "./fileCheckScenarios.mjs";
 import { pythonScenarios } from "./pythonScenarios.mjs";
@@ -41,6 +42,14 @@ export const STATUS_BAR_SECRETS = {
   urlPassword: "bobPw-4Kd8Zq2Lx7Rm",
   token: "kat_statusbar_9Vw3Lq7Zr2Xm",
 };
+
+/** A ZenML store with a `stack` table (id as 32 hex digits, name), written with sql.js in a child process (scenario setup is synchronous). */
+function writeStackStore(file, stacks) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const script = `const initSqlJs = require("sql.js"); initSqlJs().then((SQL) => { const db = new SQL.Database(); db.run("CREATE TABLE stack (id CHAR(32) PRIMARY KEY, name VARCHAR NOT NULL)"); for (const [id, name] of ${JSON.stringify(stacks)}) db.run("INSERT INTO stack VALUES (?, ?)", [id, name]); require("fs").writeFileSync(${JSON.stringify(file)}, db.export()); });`;
+  const r = spawnSync(process.execPath, ["-e", script], { cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".."), encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`could not write the test store ${file}: ${r.stderr}`);
+}
 
 /** Name of the first view in the Kitaru view container, from package.json. */
 function firstKitaruView(ctx) {
@@ -106,10 +115,13 @@ export const scenarios = [
     env: (ctx) => {
       const real = path.join(ctx.tmpDir, "real-kitaru-home");
       fs.mkdirSync(real, { recursive: true });
-      fs.writeFileSync(path.join(real, "config.yaml"), "active_stack_id: a51bf906-a221-46d7-81b8-c81f8adc5097\nstore:\n  type: sql\n  url: sqlite:////tmp/zenml.db\n");
+      fs.writeFileSync(path.join(real, "config.yaml"), "active_stack_id: a51bf906-a221-46d7-81b8-c81f8adc5097\n");
+      // ZenML's default local store names the active stack; live.test.ts swaps in the second one.
+      writeStackStore(path.join(real, "local_stores", "default_zen_store", "zenml.db"), [["a51bf906a22146d781b8c81f8adc5097", "live-default"]]);
+      writeStackStore(path.join(ctx.tmpDir, "renamed-zenml.db"), [["a51bf906a22146d781b8c81f8adc5097", "live-renamed"]]);
       const link = path.join(ctx.tmpDir, "kitaru-home");
       fs.symlinkSync(real, link);
-      return { ...hermeticEnv(ctx, ctx.workspace), KITARU_CONFIG_PATH: link };
+      return { ...hermeticEnv(ctx, ctx.workspace), KITARU_CONFIG_PATH: link, KITARU_TEST_RENAMED_STORE: path.join(ctx.tmpDir, "renamed-zenml.db"), XDG_CACHE_HOME: path.join(ctx.tmpDir, "cache") };
     },
     settings: {},
     suites: ["live.test.ts"],

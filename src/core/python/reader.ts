@@ -555,8 +555,13 @@ class Reader {
     let message = "Python syntax error";
     let end = to;
     if (to > from) {
+      // The range and the quote stay on the error's first line.
+      const lineBreak = text.slice(from, to).search(/\r\n?|\n/);
+      if (lineBreak > 0) end = from + lineBreak;
       let snippet = text.slice(from, to).split(/\r\n?|\n/)[0]!.trim();
       if (snippet.length > 30) snippet = snippet.slice(0, 30) + "…";
+      // Control characters are shown escaped, never raw in a message.
+      snippet = snippet.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
       if (snippet) message += ` near '${snippet}'`;
     } else if (from >= text.length || text.slice(from).trim() === "") {
       message += ": unexpected end of file";

@@ -50,6 +50,14 @@ suite("live refresh", () => {
     assert.ok(after_.unchanged - before.unchanged >= 1, `unchanged files skipped: ${after_.unchanged - before.unchanged}`);
   });
 
+  test("ZenML's store below the config directory: a renamed active stack shows its new name", async function () {
+    this.timeout(20_000);
+    const store = path.join(configDir, "local_stores", "default_zen_store", "zenml.db");
+    await waitForTree(api, (r) => allText(r).includes("live-default"), "the active stack named from the store", 10_000);
+    // What `zenml stack rename` leaves behind: the same file, another content.
+    await after("store rewritten", () => fs.writeFileSync(store, fs.readFileSync(process.env.KITARU_TEST_RENAMED_STORE!)), (r) => allText(r).includes("live-renamed"));
+  });
+
   test("config.yaml in the config directory outside the workspace", async function () {
     this.timeout(20_000);
     await after("drop pyproject stack", () => fs.writeFileSync(pyproject(), fs.readFileSync(pyproject(), "utf8").replace(/^stack = .*\n/m, "")), (r) => row(r, "Execution", "stack")?.description.includes("persisted"));
