@@ -59,6 +59,9 @@ function lazyParts(dir, self, keep = []) {
 /** Parts the CLI needs for any project: inside dist/cli-main.js rather than in dist/lazy/. */
 const CLI_BUNDLES = ["zod-schemas", "yaml", "smol-toml", "toml-eslint-parser"];
 
+/** Node's CommonJS module wrapper (Module.wrap), around dist/cli-main.js. */
+const CLI_MAIN_WRAPPER = ["(function (exports, require, module, __filename, __dirname) {", "\n});"];
+
 const common = {
   bundle: true,
   platform: "node",
@@ -75,7 +78,8 @@ const builds = [
   // The banner times the bundle's own top-level code (the extension logs it when it activates).
   { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", banner: { js: "\"use strict\";var __kitaruBundleStarted = performance.now();" }, plugins: [lazyParts("./lazy/")] },
   // The CLI bundles the parsers every run needs, so that one file and one code cache hold them.
-  { ...common, entryPoints: ["src/cli/cli.ts"], outfile: "dist/cli-main.js", plugins: [lazyParts("./lazy/", undefined, CLI_BUNDLES)] },
+  // Written as one CommonJS module function, which the launcher compiles as it is (codeCache.ts).
+  { ...common, entryPoints: ["src/cli/cli.ts"], outfile: "dist/cli-main.js", banner: { js: CLI_MAIN_WRAPPER[0] }, footer: { js: CLI_MAIN_WRAPPER[1] }, plugins: [lazyParts("./lazy/", undefined, CLI_BUNDLES)] },
   { ...common, entryPoints: ["src/cli/launcher.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" }, external: ["./cli-main.js"] },
   ...Object.entries(LAZY).map(([file, part]) => ({
     ...common,
@@ -102,6 +106,8 @@ if (watch) {
   // The shipped JSON Schemas (schemas/) follow the zod definitions they are generated from.
   await generateSchemas();
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  // The launcher reads dist/cli-main.js as Latin-1, which is its text only while it is ASCII (esbuild's default charset).
+  if (fs.readFileSync("dist/cli-main.js").some((byte) => byte > 0x7f)) throw new Error("esbuild.mjs: dist/cli-main.js is not ASCII; the launcher (src/cli/codeCache.ts) reads it as Latin-1");
   writeCodeCache();
 }
 

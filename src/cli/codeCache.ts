@@ -1,9 +1,9 @@
 /**
  * V8's compiled code for the CLI (dist/cli-main.js) and the parts it loads
- * lazily (dist/lazy/*.js: zod with the schemas, yaml, the TOML parsers), made
- * at build time and shipped in dist/code-cache/. A run then deserializes code
- * instead of compiling some 400 KB of JavaScript, which is most of what it
- * would otherwise spend beyond Node's own start-up.
+ * lazily (dist/lazy/*.js: sql.js, the Python parser, dotenv), made at build
+ * time and shipped in dist/code-cache/. A run then deserializes code instead of
+ * compiling some 350 KB of JavaScript, which is most of what it would
+ * otherwise spend beyond Node's own start-up.
  *
  * esbuild.mjs makes the cache by running the CLI on the demo workspace with
  * KITARU_CONFIG_WRITE_CODE_CACHE set to the directory to write; at any other
@@ -20,16 +20,31 @@ interface CompilingModule {
   _compile(content: string, filename: string): unknown;
 }
 
-export function useCodeCache(distDir: string): void {
-  const lazyDir = path.join(distDir, "lazy") + path.sep;
+type ModuleWrapper = (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => unknown;
+
+/**
+ * Runs dist/cli-main.js, which esbuild.mjs writes already wrapped as a CommonJS
+ * module function: read once (Latin-1: the bundle is ASCII) and compiled with
+ * its cache, without require()'s path resolution, package.json scope lookup
+ * and a second copy of the source for the wrapper.
+ */
+export function runCliMain(distDir: string): void {
   const main = path.join(distDir, "cli-main.js");
+  const cache = codeCache(distDir);
+  const script = cache.compile(fs.readFileSync(main, "utf8"), main);
+  const module = new Module(main);
+  module.filename = main;
+  module.paths = [];
+  (script.runInThisContext() as ModuleWrapper).call(module.exports, module.exports, Module.createRequire(main), module, main, distDir);
+}
+
+/** Compiles dist/lazy/ parts required later with their caches too. */
+function codeCache(distDir: string): { compile(source: string, filename: string): vm.Script } {
+  const lazyDir = path.join(distDir, "lazy") + path.sep;
   const writeTo = process.env.KITARU_CONFIG_WRITE_CODE_CACHE;
   const cacheDir = writeTo || path.join(distDir, "code-cache");
   const compiled: [file: string, script: vm.Script][] = [];
-  const proto = (Module as unknown as { prototype: CompilingModule }).prototype;
-  const compile = proto._compile;
-  proto._compile = function (this: CompilingModule, content: string, filename: string) {
-    if (filename !== main && !filename.startsWith(lazyDir)) return compile.call(this, content, filename);
+  const compile = (source: string, filename: string): vm.Script => {
     const cacheFile = path.join(cacheDir, `${path.basename(filename)}.v8`);
     let cachedData: Buffer | undefined;
     try {
@@ -37,9 +52,15 @@ export function useCodeCache(distDir: string): void {
     } catch {
       cachedData = undefined;
     }
-    const script = new vm.Script(Module.wrap(content), { filename, ...(cachedData ? { cachedData } : {}) });
+    const script = new vm.Script(source, { filename, ...(cachedData ? { cachedData } : {}) });
     if (writeTo) compiled.push([cacheFile, script]);
-    const wrapper = script.runInThisContext() as (...args: unknown[]) => unknown;
+    return script;
+  };
+  const proto = (Module as unknown as { prototype: CompilingModule }).prototype;
+  const nodeCompile = proto._compile;
+  proto._compile = function (this: CompilingModule, content: string, filename: string) {
+    if (!filename.startsWith(lazyDir)) return nodeCompile.call(this, content, filename);
+    const wrapper = compile(Module.wrap(content), filename).runInThisContext() as ModuleWrapper;
     return wrapper.call(this.exports, this.exports, Module.createRequire(filename), this, filename, path.dirname(filename));
   };
   if (writeTo) {
@@ -49,4 +70,5 @@ export function useCodeCache(distDir: string): void {
       for (const [file, script] of compiled) fs.writeFileSync(file, script.createCachedData());
     });
   }
+  return { compile };
 }
