@@ -5,6 +5,7 @@
 // need. The CLI also ships V8's compiled code for its usual path (below).
 // `node esbuild.mjs [--dev] [--watch]`
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -57,7 +58,19 @@ function lazyParts(dir, self, keep = []) {
 }
 
 /** Parts the CLI needs for any project: inside dist/cli-main.js rather than in dist/lazy/. */
-const CLI_BUNDLES = ["zod-schemas", "yaml", "smol-toml", "toml-eslint-parser"];
+const CLI_BUNDLES = [];
+
+/**
+ * What the CLI's analysis cache entries are made by (src/core/analysisCache.ts): the
+ * sources and the locked dependencies, so a rebuild of the same code keeps the cache.
+ */
+function buildId() {
+  const hash = createHash("sha256");
+  const files = fs.readdirSync("src", { recursive: true }).map(String).filter((f) => f.endsWith(".ts")).sort();
+  for (const file of files) hash.update(file).update("\0").update(fs.readFileSync(path.join("src", file))).update("\0");
+  hash.update(fs.readFileSync("package-lock.json"));
+  return hash.digest("hex").slice(0, 16);
+}
 
 /** Node's CommonJS module wrapper (Module.wrap), around dist/cli-main.js. */
 const CLI_MAIN_WRAPPER = ["(function (exports, require, module, __filename, __dirname) {", "\n});"];
@@ -79,7 +92,7 @@ const builds = [
   { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", banner: { js: "\"use strict\";var __kitaruBundleStarted = performance.now();" }, plugins: [lazyParts("./lazy/")] },
   // The CLI bundles the parsers every run needs, so that one file and one code cache hold them.
   // Written as one CommonJS module function, which the launcher compiles as it is (codeCache.ts).
-  { ...common, entryPoints: ["src/cli/cli.ts"], outfile: "dist/cli-main.js", banner: { js: CLI_MAIN_WRAPPER[0] }, footer: { js: CLI_MAIN_WRAPPER[1] }, plugins: [lazyParts("./lazy/", undefined, CLI_BUNDLES)] },
+  { ...common, entryPoints: ["src/cli/cli.ts"], outfile: "dist/cli-main.js", define: { __KITARU_CONFIG_BUILD__: JSON.stringify(buildId()) }, banner: { js: CLI_MAIN_WRAPPER[0] }, footer: { js: CLI_MAIN_WRAPPER[1] }, plugins: [lazyParts("./lazy/", undefined, CLI_BUNDLES)] },
   { ...common, entryPoints: ["src/cli/launcher.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" }, external: ["./cli-main.js"] },
   ...Object.entries(LAZY).map(([file, part]) => ({
     ...common,
@@ -116,7 +129,8 @@ if (watch) {
  * (src/cli/codeCache.ts). The run is the usual one: its stack names come from a
  * warm cache (a first run fills a cache folder of the build's own), so sql.js,
  * which switches V8 to Liftoff only and would make V8 refuse the cache later,
- * never starts in it.
+ * never starts in it. Its analyses are not cached (that file is removed after the
+ * first run), so the parsers and schemas run and get their code cached too.
  */
 function writeCodeCache() {
   const demo = path.join("examples", "research-agent");
@@ -126,6 +140,7 @@ function writeCodeCache() {
   const run = (extra) => spawnSync(process.execPath, ["dist/cli.js", "resolve", "--json", "--workspace", demo], { env: { ...env, ...extra }, stdio: ["ignore", "ignore", "inherit"] });
   try {
     const warm = run({});
+    fs.rmSync(path.join(stackNames, "kitaru-config", "analyses.json"), { force: true });
     const made = warm.status === 0 ? run({ KITARU_CONFIG_WRITE_CODE_CACHE: cacheDir }) : warm;
     if (made.status !== 0) console.warn(`esbuild.mjs: no code cache for the CLI (the demo run exited ${made.status ?? made.signal}); it only starts slower`);
   } finally {

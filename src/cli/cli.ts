@@ -15,6 +15,8 @@ import { analyzeEnvFile, envFileProblems } from "../core/envFile";
 import type { EnvOrigin, Host } from "../core/host";
 import type { Problem } from "../core/problems";
 import { defaultStackNameCacheFile, StackNameReader } from "../core/sqliteStacks";
+import { AnalysisCache, cachesDisabled, defaultAnalysisCacheFile } from "../core/analysisCache";
+import { usePersistentMemo } from "../core/memo";
 import { plainTextSecretProblems } from "../core/secretStatus";
 import { buildFrozenSpec, formatFrozenSpec, frozenSpecJson } from "../core/frozenSpec";
 import { maskProblemText } from "../core/secrets";
@@ -44,6 +46,10 @@ Options:
                       for check {"problems": [...]}
   --no-color          plain text (also NO_COLOR=1)
   -h, --help          this help
+
+Caches: the analyses of pyproject.toml, kitaru.yaml and config.yaml (by their text) and
+ZenML's stack names are kept in ~/.cache/kitaru-config/ (the platform's cache directory),
+without secrets; KITARU_CONFIG_NO_CACHE=1 reads and writes none.
 `;
 
 interface Args {
@@ -220,7 +226,7 @@ async function resolve(args: Args): Promise<Resolution> {
   };
   // Stack names come from the cache while the store is unchanged; sql.js is loaded (and the
   // configuration resolved again) only when a store that exists must be read.
-  const stacks = new StackNameReader(__dirname, defaultStackNameCacheFile());
+  const stacks = new StackNameReader(__dirname, useCaches ? defaultStackNameCacheFile() : undefined);
   let unread: string | undefined;
   let r = resolveConfiguration(cliHost({ stackNames: (file) => stacks.lookup(file) ?? ((unread = file), { error: "not read" }) }), request);
   if (unread !== undefined) {
@@ -238,6 +244,18 @@ function specMissing(args: Args, r: Resolution): string | undefined {
   if (r.python?.flow && (!args.call || r.python.call)) return undefined;
   const why = r.problems.filter((p) => p.code === "call-not-found" || p.code === "flow-not-found").map((p) => maskProblemText(p).message);
   return why.length ? why.join(" ") : args.call ? "the call or the flow it runs was not found." : "the flow was not found.";
+}
+
+/** The code that made an analysis cache entry (esbuild.mjs defines it; unbundled runs share "unbuilt"). */
+declare const __KITARU_CONFIG_BUILD__: string | undefined;
+const useCaches = !cachesDisabled(process.env);
+
+/** Resolutions read and write the analysis cache; it is written when the process exits, if a run added to it. */
+function useAnalysisCache(): void {
+  if (!useCaches) return;
+  const cache = new AnalysisCache(defaultAnalysisCacheFile(), typeof __KITARU_CONFIG_BUILD__ === "string" ? __KITARU_CONFIG_BUILD__ : "unbuilt");
+  usePersistentMemo(cache);
+  process.on("exit", () => cache.save());
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -265,6 +283,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "resolve": {
+      useAnalysisCache();
       const r = await resolve(args);
       if (args.spec) {
         // No spec without the flow (and the call): one built from the other layers alone would mislead.
@@ -287,6 +306,7 @@ async function main(argv: string[]): Promise<number> {
         else out(formatProblems(problems, args.workspace, { color: color() }));
         return problems.some((p) => p.severity === "error") ? 1 : 0;
       }
+      useAnalysisCache();
       const r = await resolve(args);
       const problems = [...checkProblems(args, r), ...plainTextSecretProblems(r.secrets, { workspace: r.workspace, ignored: gitIgnores(r.workspace), platform: process.platform })];
       if (args.json) out(JSON.stringify({ problems: problems.map(problemJson) }, null, 2) + "\n");

@@ -35,9 +35,14 @@ export interface Persisted {
   looked: LookedAt[];
 }
 
-/** Refreshes re-read unchanged files: their parse is reused (results are read-only here). */
-const analyzeKitaruYamlCached = memoPerFile(analyzeKitaruYaml);
-const parseYamlCached = memoPerFile((_file: string, text: string) => parseYaml11(text));
+/**
+ * Refreshes re-read unchanged files: their analysis is reused (results are read-only here),
+ * and the CLI keeps it between runs (the YAML tree, which only the editor needs, is not kept).
+ */
+const analyzeKitaruYamlCached = memoPerFile(analyzeKitaruYaml, { persistAs: "kitaru.yaml", stored: ({ yaml: _tree, ...analysis }) => analysis });
+const zenmlConfigCached = memoPerFile(zenmlConfigOf, { persistAs: "config.yaml" });
+/** credentials.yaml holds tokens: its parse is never stored. */
+const credentialsYamlCached = memoPerFile((_file: string, text: string) => parseYaml11(text));
 
 export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, workspace: string): Persisted {
   const p = pathFor(host.platform);
@@ -153,27 +158,31 @@ interface ZenmlConfig {
 function readZenmlConfig(host: Host, file: string, problems: Problem[]): ZenmlConfig | null {
   const text = readSafely(host, file, problems);
   if (text === null) return null;
+  const analysis = zenmlConfigCached(file, text);
+  for (const problem of analysis.problems) problems.push(problem);
+  return analysis.config;
+}
+
+/** What Kitaru takes from one of ZenML's config.yaml texts, and its problems. */
+function zenmlConfigOf(file: string, text: string): { config: ZenmlConfig; problems: Problem[] } {
+  const unread = (problem: Problem) => ({ config: {}, problems: [problem] });
   if (text.length > MAX_YAML_BYTES) {
-    problems.push({ severity: "error", code: "file-unreadable", file, message: yamlTooLarge(file, text.length, "the persisted stack and login in it are not shown.") });
-    return {};
+    return unread({ severity: "error", code: "file-unreadable", file, message: yamlTooLarge(file, text.length, "the persisted stack and login in it are not shown.") });
   }
-  const yaml = parseYamlCached(file, text);
+  const yaml = parseYaml11(text);
   if (yaml.error) {
-    problems.push({ severity: "error", code: "yaml-syntax", file, span: yaml.error.span, message: `YAML syntax error in ZenML's config.yaml: ${yaml.error.message}. Kitaru cannot read its persisted state; fix or delete the file.` });
-    return {};
+    return unread({ severity: "error", code: "yaml-syntax", file, span: yaml.error.span, message: `YAML syntax error in ZenML's config.yaml: ${yaml.error.message}. Kitaru cannot read its persisted state; fix or delete the file.` });
   }
   let data: unknown;
   try {
     data = yamlValue(yaml);
   } catch (error) {
     // An alias bomb (billion laughs): yaml stops expanding it and throws.
-    problems.push({ severity: "error", code: "yaml-syntax", file, message: `ZenML's config.yaml cannot be read: ${(error as Error).message.split("\n")[0]}. Kitaru cannot read its persisted state; fix or delete the file.` });
-    return {};
+    return unread({ severity: "error", code: "yaml-syntax", file, message: `ZenML's config.yaml cannot be read: ${(error as Error).message.split("\n")[0]}. Kitaru cannot read its persisted state; fix or delete the file.` });
   }
-  if (data === undefined || data === null) return {};
+  if (data === undefined || data === null) return { config: {}, problems: [] };
   if (typeof data !== "object" || Array.isArray(data)) {
-    problems.push({ severity: "error", code: "not-a-mapping", file, message: "ZenML's config.yaml must be a mapping. Kitaru cannot read its persisted state; fix or delete the file." });
-    return {};
+    return unread({ severity: "error", code: "not-a-mapping", file, message: "ZenML's config.yaml must be a mapping. Kitaru cannot read its persisted state; fix or delete the file." });
   }
   const root = data as Record<string, unknown>;
   const at = (path: string[]) => fileOrigin(file, locateYaml(yaml, path)?.keySpan);
@@ -185,7 +194,7 @@ function readZenmlConfig(host: Host, file: string, problems: Problem[]): ZenmlCo
     cfg.storeUrl = { value: String((store as Record<string, unknown>).url), origin: at(["store", "url"]) };
   }
   if (typeof root.analytics_opt_in === "boolean") cfg.analyticsOptIn = { value: root.analytics_opt_in, origin: at(["analytics_opt_in"]) };
-  return cfg;
+  return { config: cfg, problems: [] };
 }
 
 /** The token stored for the persisted server, masked. Never returns the clear value. */
@@ -198,7 +207,7 @@ function readCredential(host: Host, file: string, url: string, out: Persisted): 
   }
   out.looked.push({ role: "credentials.yaml", path: file, exists: text !== null, used: false, note: "tokens per server URL (never shown)" });
   if (text === null || text.length > MAX_YAML_BYTES) return undefined;
-  const yaml = parseYamlCached(file, text);
+  const yaml = credentialsYamlCached(file, text);
   if (yaml.error) return undefined;
   let data: unknown;
   try {

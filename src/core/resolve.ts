@@ -21,7 +21,7 @@ import { compareText } from "./compareText";
 import { memoPerFile } from "./memo";
 
 /** Shared by refreshes: a pyproject.toml is parsed again only when its text changed (the analysis is read-only here). */
-const analyzePyprojectCached = memoPerFile(analyzePyproject);
+const analyzePyprojectCached = memoPerFile(analyzePyproject, { persistAs: "pyproject.toml" });
 
 export interface Candidate extends LayerValue {
   source: Source;

@@ -71,6 +71,12 @@ const ALLOWED: { file: string; api: string; reason: string }[] = [
     reason:
       "the stack-name cache (this tool's own stack-names.json in the user cache directory, written atomically; store paths, ids and names only), shared by kitaru-config and the extension so sql.js starts only when a store changed",
   })),
+  ...["fs.mkdirSync", "fs.writeFileSync", "fs.renameSync"].map((api) => ({
+    file: "src/core/analysisCache.ts",
+    api,
+    reason:
+      "kitaru-config's analysis cache (this tool's own analyses.json in the user cache directory, written atomically with mode 0600; the analyses of pyproject.toml, kitaru.yaml and config.yaml, secrets masked), installed by the CLI only",
+  })),
 ];
 
 function sources(dir: string): string[] {
