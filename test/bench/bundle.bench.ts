@@ -20,9 +20,16 @@ export const benchmarks: Benchmark[] = [
     },
   },
   {
-    name: "bundle: the CLI (dist/cli.js + dist/cli-main.js, minified)",
+    name: "bundle: the CLI (cli.js, cli-main.js and the parts a run reads files with)",
     target: "< 400 KB",
     limit: { figure: "KB", max: 400 },
-    run: () => ({ KB: Number((kb("cli.js") + kb("cli-main.js")).toFixed(1)), codeCacheKB: kb(path.join("code-cache", "cli-main.js.v8")) }),
+    run: () => {
+      // A run whose files are unchanged loads cli.js and cli-main.js only; one that analyses
+      // pyproject.toml and the YAML files also loads these (Python, sql.js and dotenv only when needed).
+      const parsers = ["yaml.js", "zod-schemas.js", "smol-toml.js", "toml-eslint-parser.js"].map((f) => path.join("lazy", f));
+      const main = kb("cli.js") + kb("cli-main.js");
+      const cacheKB = fs.readdirSync(path.join(DIST, "code-cache")).reduce((n, f) => n + kb(path.join("code-cache", f)), 0);
+      return { KB: Number((main + parsers.reduce((n, f) => n + kb(f), 0)).toFixed(1)), mainKB: Number(main.toFixed(1)), codeCacheKB: Number(cacheKB.toFixed(1)) };
+    },
   },
 ];

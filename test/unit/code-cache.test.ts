@@ -9,8 +9,9 @@ import { test } from "node:test";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const DEMO = path.join(ROOT, "examples", "research-agent");
+const PARSERS = ["yaml.js", "zod-schemas.js", "smol-toml.js", "toml-eslint-parser.js"];
 
-test("the built CLI's code cache is accepted by this Node, with a cold and a warm stack-name cache", () => {
+test("the built CLI's code caches are accepted by this Node; a second run on unchanged files loads no parser", () => {
   const cli = path.join(ROOT, "dist", "cli.js");
   assert.ok(fs.existsSync(path.join(ROOT, "dist", "code-cache", "cli-main.js.v8")), "dist/code-cache/cli-main.js.v8 is missing: run npm run build");
   // A preload that reports, for every script compiled with cached data, whether V8 refused it.
@@ -24,5 +25,8 @@ test("the built CLI's code cache is accepted by this Node, with a cold and a war
     const verdicts = r.stderr.split("\n").filter((l) => l.startsWith("CACHE "));
     assert.ok(verdicts.some((l) => l.startsWith("CACHE cli-main.js ")), `${run}: cli-main.js was not loaded with its cache (${r.stderr})`);
     assert.deepEqual(verdicts.filter((l) => l.endsWith(" rejected")), [], `${run} run`);
+    // The first run analyses pyproject.toml, kitaru.yaml and config.yaml; the next finds them in the analysis cache.
+    const parsers = verdicts.filter((l) => PARSERS.some((p) => l.startsWith(`CACHE ${p} `)));
+    assert.equal(parsers.length, run === "cold" ? PARSERS.length : 0, `${run} run loaded: ${verdicts.join(", ")}`);
   }
 });
