@@ -252,8 +252,9 @@ const useCaches = !cachesDisabled(process.env);
 
 /** Resolutions read and write the analysis cache; it is written when the process exits, if a run added to it. */
 function useAnalysisCache(): void {
-  if (!useCaches) return;
-  const cache = new AnalysisCache(defaultAnalysisCacheFile(), typeof __KITARU_CONFIG_BUILD__ === "string" ? __KITARU_CONFIG_BUILD__ : "unbuilt");
+  const file = useCaches ? defaultAnalysisCacheFile() : undefined;
+  if (!file) return;
+  const cache = new AnalysisCache(file, typeof __KITARU_CONFIG_BUILD__ === "string" ? __KITARU_CONFIG_BUILD__ : "unbuilt");
   usePersistentMemo(cache);
   process.on("exit", () => cache.save());
 }

@@ -23,7 +23,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import envPaths from "env-paths";
+import { userCacheFile } from "./userCache";
 import type { PersistentMemo } from "./memo";
 import { secretValueKind } from "./secrets";
 
@@ -114,8 +114,8 @@ export class AnalysisCache implements PersistentMemo {
 }
 
 /** ~/.cache/kitaru-config/analyses.json on Linux (the platform's cache directory elsewhere). */
-export function defaultAnalysisCacheFile(): string {
-  return path.join(envPaths("kitaru-config", { suffix: "" }).cache, "analyses.json");
+export function defaultAnalysisCacheFile(): string | undefined {
+  return userCacheFile("analyses.json");
 }
 
 /** KITARU_CONFIG_NO_CACHE (any value but empty or 0): no cache is read or written. */

@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { normalizeStackId, type StackNames } from "./host";
-import envPaths from "env-paths";
+import { userCacheFile } from "./userCache";
 import { sqlJs } from "./libraries";
 
 /** Stores above this size are not read (sql.js holds the whole file in memory). */
@@ -140,8 +140,8 @@ export async function loadStackNameReader(wasmDir: string, cacheFile?: string): 
 }
 
 /** The cache file of stack names in the user's cache directory (XDG_CACHE_HOME, ~/Library/Caches, %LOCALAPPDATA%). */
-export function defaultStackNameCacheFile(): string {
-  return path.join(envPaths("kitaru-config", { suffix: "" }).cache, "stack-names.json");
+export function defaultStackNameCacheFile(): string | undefined {
+  return userCacheFile("stack-names.json");
 }
 
 /** The cache holds a few names per store: anything larger is not ours. */

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { AnalysisCache, cachesDisabled, decode, encode, hash64 } from "../../src/core/analysisCache";
+import { userCacheFile } from "../../src/core/userCache";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const CLI = path.join(ROOT, "dist", "cli.js");
@@ -251,6 +252,34 @@ test("secrets written in pyproject.toml, kitaru.yaml and config.yaml are never s
       assert.ok(!uncached.includes(secret), `${name} is in the output`);
     }
     assert.equal(run(), uncached, "warm");
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("the caches live in an absolute directory or nowhere: a relative XDG_CACHE_HOME is ignored, an empty or relative HOME gives none", () => {
+  assert.equal(userCacheFile("analyses.json", { HOME: "/home/ada" }, "linux"), "/home/ada/.cache/kitaru-config/analyses.json");
+  assert.equal(userCacheFile("analyses.json", { HOME: "/home/ada", XDG_CACHE_HOME: "/var/cache/ada" }, "linux"), "/var/cache/ada/kitaru-config/analyses.json");
+  assert.equal(userCacheFile("analyses.json", { HOME: "/home/ada", XDG_CACHE_HOME: "relcache" }, "linux"), "/home/ada/.cache/kitaru-config/analyses.json");
+  assert.equal(userCacheFile("analyses.json", { HOME: "/home/ada", XDG_CACHE_HOME: "" }, "linux"), "/home/ada/.cache/kitaru-config/analyses.json");
+  assert.equal(userCacheFile("analyses.json", { HOME: "" }, "linux"), undefined);
+  assert.equal(userCacheFile("analyses.json", { HOME: "ada" }, "linux"), undefined);
+});
+
+test("kitaru-config never writes a cache into the folder it runs in (relative XDG_CACHE_HOME, empty HOME)", () => {
+  const tmp = tempDir();
+  const ws = path.join(tmp, "ws");
+  const home = path.join(tmp, "home");
+  fs.mkdirSync(ws);
+  fs.writeFileSync(path.join(ws, "pyproject.toml"), '[tool.kitaru]\nstack = "x"\n');
+  try {
+    for (const env of [{ HOME: home, XDG_CACHE_HOME: "relcache" }, { HOME: "", XDG_CACHE_HOME: "" }]) {
+      const r = spawnSync(process.execPath, [CLI, "resolve", "--json", "--workspace", "."], { cwd: ws, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(fs.readdirSync(ws).sort(), ["pyproject.toml"], JSON.stringify(env));
+    }
+    // The relative XDG_CACHE_HOME was ignored for $HOME/.cache.
+    assert.ok(fs.existsSync(path.join(home, ".cache", "kitaru-config", "analyses.json")));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
