@@ -99,3 +99,25 @@ export function placeEnvironmentProblems(problems: readonly Problem[], environme
   const rank = { error: 0, warning: 1, info: 2 } as const;
   return [...placed, ...environment.problems].map((p, i) => ({ p, i })).sort((a, b) => rank[a.p.severity] - rank[b.p.severity] || a.i - b.i).map(({ p }) => p);
 }
+
+/**
+ * The environment a `kitaru` process is started with. In a trusted workspace,
+ * the explained one. In Restricted Mode, without what an env file set: its
+ * contents come from the workspace (a user-level `kitaru.envFile: ".env"` reads
+ * the untrusted repository's file), and variables such as NODE_OPTIONS,
+ * PYTHONPATH or BASH_ENV would make the user's own kitaru run the repository's
+ * code. (Workspace values of kitaru.environment and kitaru.envFile are already
+ * ignored there: package.json lists them in restrictedConfigurations.)
+ */
+export function processEnvironment(explained: ExplainedEnvironment, trusted: boolean, base: NodeJS.ProcessEnv = process.env): { env: Record<string, string | undefined>; withheld: string[] } {
+  if (trusted) return { env: explained.env, withheld: [] };
+  const env = { ...explained.env };
+  const withheld: string[] = [];
+  for (const [name, origin] of Object.entries(explained.origins)) {
+    // Every other origin is the env file.
+    if (origin.label === SETTING_LABEL) continue;
+    withheld.push(name);
+    env[name] = base[name];
+  }
+  return { env, withheld: withheld.sort() };
+}

@@ -42,7 +42,7 @@ import { readPythonModule } from "../core/python/reader";
 import { environmentSecrets, maskSecretsInText, redact } from "../core/secrets";
 import type { JsonValue } from "../core/types";
 import { CommandLock, ProcessRunner, type RunningProcess, type RunResult } from "./cliRunner";
-import type { ExplainedEnvironment } from "./environment";
+import { processEnvironment, type ExplainedEnvironment } from "./environment";
 import type { FeatureContext } from "./extension";
 import type { Project, Snapshot } from "./model";
 import { readSettings } from "./settings";
@@ -103,6 +103,8 @@ interface Context {
   /** Where kitaru runs: the project directory (nearest pyproject.toml), else the folder. */
   cwd: string;
   environment: ExplainedEnvironment;
+  /** What kitaru itself is started with (in Restricted Mode, without the env file's variables). */
+  processEnv: Record<string, string | undefined>;
   snapshot?: Snapshot;
 }
 
@@ -373,8 +375,10 @@ class KitaruCli implements vscode.Disposable {
     const folder = project?.folder;
     // The environment shown in the tree: VS Code's, plus kitaru.environment and kitaru.envFile.
     const environment = this.f.model.environment(folder);
+    const started = processEnvironment(environment, vscode.workspace.isTrusted);
+    if (started.withheld.length) this.f.logger.info(`Restricted Mode: ${started.withheld.join(", ")} from ${environment.envFile?.setting ?? "the env file"} ${started.withheld.length === 1 ? "is" : "are"} explained but not passed to kitaru (the file is the workspace's).`);
     const snapshot = this.f.model.current;
-    return { ...(folder ? { folder } : {}), ...(project ? { project } : {}), cwd: project?.dir ?? folder?.uri.fsPath ?? os.homedir(), environment, ...(snapshot ? { snapshot } : {}) };
+    return { ...(folder ? { folder } : {}), ...(project ? { project } : {}), cwd: project?.dir ?? folder?.uri.fsPath ?? os.homedir(), environment, processEnv: started.env, ...(snapshot ? { snapshot } : {}) };
   }
 
   /** The resolution of the command's project as it is now (after a switch: with the new active stack). */
@@ -401,7 +405,7 @@ class KitaruCli implements vscode.Disposable {
       workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
       trusted: vscode.workspace.isTrusted,
       ...(python ? { pythonExecutable: python } : {}),
-      env: ctx.environment.env,
+      env: ctx.processEnv,
       isExecutableFile,
       realpath: (p) => {
         try {
@@ -458,7 +462,7 @@ class KitaruCli implements vscode.Disposable {
   private async exec(found: Located, args: string[], options: ExecOptions): Promise<ExecResult> {
     const settings = readSettings(found.ctx.folder);
     // What kitaru is given may come back in its output: the typed secrets, and those of its environment.
-    const secrets = [...(options.secrets ?? []), ...environmentSecrets(found.ctx.environment.env)];
+    const secrets = [...(options.secrets ?? []), ...environmentSecrets(found.ctx.environment.env), ...environmentSecrets(found.ctx.processEnv)];
     const line = displayCommandLine(found.executable, args, secrets);
     const stream = options.onOutput ? maskedLines((text) => options.onOutput!(text), secrets) : undefined;
     const timeoutMs = options.timeoutMs ?? settings.cliTimeoutSeconds * 1000;
@@ -469,7 +473,7 @@ class KitaruCli implements vscode.Disposable {
       executable: found.executable,
       args,
       cwd: found.ctx.cwd,
-      env: found.ctx.environment.env,
+      env: found.ctx.processEnv,
       timeoutMs,
       signal: controller.signal,
       label: line,

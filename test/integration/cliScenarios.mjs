@@ -146,9 +146,44 @@ export const cliScenarios = [
       return dir;
     },
     env: (ctx) => ({ ...hermetic(ctx, {}), KITARU_TEST_MARKERS: path.join(ctx.tmpDir, "markers") }),
-    settings: {},
+    // The workspace's own kitaru.environment (above) is ignored in Restricted Mode; a user whose
+    // PATH lists the repository's bin/ is the case left, and that kitaru is refused as well.
+    settings: (ctx) => ({ "kitaru.environment": { PATH: `${path.join(ctx.workspace, "bin")}:${pathWithoutKitaru()}` } }),
     trustWorkspace: false,
     suites: ["restricted-no-exec.test.ts"],
+  },
+  {
+    // Restricted Mode with the user's own kitaru (user kitaru.path, outside the workspace): it runs,
+    // but nothing the workspace chose reaches it: its settings set NODE_OPTIONS, PYTHONPATH and
+    // BASH_ENV, and so does the .env a user-level kitaru.envFile names; each payload leaves a marker.
+    name: "restricted-env",
+    workspace: (ctx) => {
+      const dir = workspace(ctx, "restricted-env", '[project]\nname = "untrusted"\n\n[tool.kitaru]\nstack = "restricted"\n');
+      const markers = path.join(ctx.tmpDir, "markers");
+      fs.mkdirSync(markers, { recursive: true });
+      const mark = (name) => JSON.stringify(path.join(markers, name));
+      fs.writeFileSync(path.join(dir, "evil-setting.js"), `require("fs").writeFileSync(${mark("node-options-setting")}, "ran");\n`);
+      fs.writeFileSync(path.join(dir, "evil-envfile.js"), `require("fs").writeFileSync(${mark("node-options-envfile")}, "ran");\n`);
+      fs.writeFileSync(path.join(dir, "evil-setting.sh"), `echo ran > ${mark("bash-env-setting")}\n`);
+      fs.writeFileSync(path.join(dir, "evil-envfile.sh"), `echo ran > ${mark("bash-env-envfile")}\n`);
+      fs.writeFileSync(path.join(dir, "sitecustomize.py"), `open(${mark("pythonpath")}, "w").write("ran")\n`);
+      fs.writeFileSync(path.join(dir, ".env"), "NODE_OPTIONS=--require ./evil-envfile.js\nBASH_ENV=./evil-envfile.sh\nPYTHONPATH=.\nKITARU_RETRIES=3\n");
+      fs.mkdirSync(path.join(dir, ".vscode"), { recursive: true });
+      fs.writeFileSync(
+        path.join(dir, ".vscode", "settings.json"),
+        JSON.stringify({ "kitaru.environment": { NODE_OPTIONS: "--require ./evil-setting.js", BASH_ENV: "./evil-setting.sh", PYTHONPATH: ".", KITARU_STACK: "from-workspace-setting" }, "kitaru.envFile": ".env.workspace" }, null, 2) + "\n",
+      );
+      // The user's kitaru: a bash script (bash reads BASH_ENV) that runs the fake kitaru (Node reads NODE_OPTIONS).
+      const tools = path.join(ctx.tmpDir, "tools");
+      fs.mkdirSync(tools, { recursive: true });
+      fs.writeFileSync(path.join(tools, "kitaru"), `#!/bin/bash\nexec ${JSON.stringify(path.join(fakeDir(), "kitaru"))} "$@"\n`);
+      fs.chmodSync(path.join(tools, "kitaru"), 0o755);
+      return dir;
+    },
+    env: (ctx) => ({ ...hermetic(ctx, {}), KITARU_TEST_MARKERS: path.join(ctx.tmpDir, "markers") }),
+    settings: (ctx) => ({ "kitaru.path": path.join(ctx.tmpDir, "tools", "kitaru"), "kitaru.envFile": ".env" }),
+    trustWorkspace: false,
+    suites: ["restricted-env.test.ts"],
   },
   {
     // Restricted Mode with a kitaru inside the workspace (.venv/bin): never run.

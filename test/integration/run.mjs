@@ -202,7 +202,7 @@ async function runScenario(scenario, { suiteFiles, extension, timeoutMs, keepOpe
     vs = await startVSCode({
       workspace: ctx.workspace,
       extensions: [extension, HOST_DIR],
-      userSettings: scenario.settings ?? {},
+      userSettings: (typeof scenario.settings === "function" ? scenario.settings(ctx) : scenario.settings) ?? {},
       trustWorkspace: scenario.trustWorkspace ?? true,
       env: ({ installedExtensions }) => {
         const host = installedExtensions.find((e) => e.source === HOST_DIR);

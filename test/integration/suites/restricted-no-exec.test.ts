@@ -85,7 +85,8 @@ suite("Restricted Mode: explains the workspace, runs nothing from it", () => {
     fs.renameSync(path.join(ws, "venv"), path.join(ws, "venv-moved"));
     try {
       const found = await a.cli.locate();
-      // kitaru.path in the workspace settings is ignored in Restricted Mode; PATH's first entry is the workspace's bin/.
+      // kitaru.path and kitaru.environment in the workspace settings are ignored in Restricted Mode; the
+      // user's kitaru.environment puts the workspace's bin/ first on PATH.
       assert.deepStrictEqual([found.kind, found.step, found.path], ["restricted", "path", path.join(ws, "bin", "kitaru")]);
       const second = await drive();
       assert.ok(second.some((m) => /Restricted Mode/.test(m.text) && m.text.includes("bin/kitaru")), JSON.stringify(second.map((m) => m.text)));
