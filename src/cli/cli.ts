@@ -48,6 +48,10 @@ Options:
   --no-color          plain text (also NO_COLOR=1)
   -h, --help          this help
 
+Exit status: 0 an answer (resolve: problems or not), 1 check found errors, 2 a usage error
+(a bad option, a --workspace, --cwd, --dotenv or checked FILE that does not exist),
+3 an internal error, 4 the output could not be written (e.g. a full disk).
+
 Caches: the analyses of pyproject.toml, kitaru.yaml and config.yaml (by their text) and
 ZenML's stack names are kept in ~/.cache/kitaru-config/ (the platform's cache directory),
 without secrets; KITARU_CONFIG_NO_CACHE=1 reads and writes none.
@@ -386,6 +390,29 @@ async function main(argv: string[]): Promise<number> {
 let streamed = false;
 /** The reader went away (`| head`): nothing more to write, and the exit status stays the command's. */
 let readerGone = false;
+/** Exit status when the output cannot be written (a full disk, a closed stdout): not the command's answer. */
+const OUTPUT_FAILED = 4;
+
+/** Standard output refused the answer (anything but a reader that went away). */
+class OutputError extends Error {
+  constructor(readonly error: NodeJS.ErrnoException) {
+    super(outputFailure(error));
+  }
+}
+
+/** "cannot write the output: no space left on device (ENOSPC)" from Node's "ENOSPC: no space left on device, write". */
+function outputFailure(error: NodeJS.ErrnoException): string {
+  const code = error.code ?? "";
+  const what = error.message.replace(new RegExp(`^${code}: `), "").replace(/, write$/, "");
+  return `cannot write the output: ${what}${code && what !== code ? ` (${code})` : ""}`;
+}
+
+/** Says on stderr that the output failed, and exits: nothing more can be written there. */
+function outputFailed(error: OutputError): never {
+  readerGone = true;
+  err(`kitaru-config: ${error.message}\n`);
+  process.exit(OUTPUT_FAILED);
+}
 function out(text: string): void {
   if (readerGone) return;
   const data = Buffer.from(text);
@@ -400,7 +427,7 @@ function out(text: string): void {
         readerGone = true;
         return;
       }
-      if (code !== "EAGAIN") throw error;
+      if (code !== "EAGAIN") throw new OutputError(error as NodeJS.ErrnoException);
       break;
     }
   }
@@ -416,7 +443,7 @@ function stdoutStream(): NodeJS.WriteStream {
   if (!streamed) {
     streamed = true;
     process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code !== "EPIPE") throw error;
+      if (error.code !== "EPIPE") outputFailed(new OutputError(error));
       readerGone = true;
       process.exit(process.exitCode ?? 0);
     });
@@ -432,6 +459,7 @@ function exitWhenFlushed(code: number): void {
 }
 
 main(process.argv.slice(2)).then(exitWhenFlushed, (error: unknown) => {
+  if (error instanceof OutputError) outputFailed(error);
   // Never print a stack with file contents in it; the message is enough to report a bug.
   err(`kitaru-config: internal error: ${(error as Error)?.message ?? String(error)}\n`);
   exitWhenFlushed(3);
