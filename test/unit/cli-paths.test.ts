@@ -59,3 +59,17 @@ test("check FILE... with a file that does not exist: exit 2 naming it (relative 
   assert.equal(directory.stderr, `kitaru-config: check ${dir}: it is a directory\n`);
   assert.equal(run(ws, ["check", "pyproject.toml"]).status, 0);
 });
+
+test("resolve --call naming no call answers with a call-not-found error and exit 0 (the conformance contract); --spec exits 2", { skip: built ? false : "dist/cli.js not built (node esbuild.mjs)" }, () => {
+  const ws = workspace();
+  fs.writeFileSync(path.join(ws, "flows.py"), "from kitaru import flow\n\n@flow\ndef f():\n    pass\n\nf.run()\n");
+  const json = run(ws, ["resolve", "--json", "--call", "flows.py:99"]);
+  assert.equal(json.status, 0, json.stderr);
+  assert.ok((JSON.parse(json.stdout) as { problems: { code?: string; severity: string }[] }).problems.some((p) => p.code === "call-not-found" && p.severity === "error"));
+  const text = run(ws, ["resolve", "--call", "flows.py:99"]);
+  assert.equal(text.status, 0);
+  assert.match(text.stdout, /\[call-not-found\]/);
+  const spec = run(ws, ["resolve", "--spec", "--call", "flows.py:99"]);
+  assert.equal(spec.status, 2);
+  assert.equal(spec.stdout, "");
+});
