@@ -33,10 +33,11 @@ Usage:
   kitaru-config schema              the JSON Schemas for [tool.kitaru] and kitaru.yaml
 
 Options:
-  --workspace DIR     the project folder (default: the current directory)
-  --cwd DIR           where a run would start (default: the workspace)
+  --workspace DIR     the project folder (default: the current directory); it must exist
+  --cwd DIR           where a run would start (default: the workspace); it must exist
   --flow FILE:NAME    also read @flow NAME in FILE and kitaru.configure() in that module
-  --call FILE:LINE    also read the .run(...) call on LINE of FILE (the invocation layer)
+  --call FILE:LINE    also read the .run(...) call on LINE of FILE (the invocation layer);
+                      a flow or call not found is an error among the problems of the answer
   --spec              with --call or --flow: the frozen execution spec (kitaru_execution_spec)
                       that run would persist, secrets redacted; exit 2 (nothing on stdout)
                       when the call or its flow cannot be found
@@ -47,6 +48,10 @@ Options:
   --no-color          plain text (also NO_COLOR=1)
   -h, --help          this help
 
+Exit status: 0 an answer (resolve: problems or not), 1 check found errors, 2 a usage error
+(a bad option, a --workspace, --cwd, --dotenv or checked FILE that does not exist),
+3 an internal error, 4 the output could not be written (e.g. a full disk).
+
 Caches: the analyses of pyproject.toml, kitaru.yaml and config.yaml (by their text) and
 ZenML's stack names are kept in ~/.cache/kitaru-config/ (the platform's cache directory),
 without secrets; KITARU_CONFIG_NO_CACHE=1 reads and writes none.
@@ -54,7 +59,10 @@ without secrets; KITARU_CONFIG_NO_CACHE=1 reads and writes none.
 
 interface Args {
   command: "resolve" | "check" | "schema" | "help";
+  /** Absolute. */
   workspace: string;
+  /** `--workspace DIR` as given, when given. */
+  workspaceGiven?: string;
   cwd?: string;
   flow?: string;
   call?: string;
@@ -68,6 +76,54 @@ interface Args {
 }
 
 class UsageError extends Error {}
+
+/** A usage error about a path named on the command line: one line, without the usage text. */
+class PathError extends UsageError {}
+
+/** What is wrong with a path that stat refused, in a few words. */
+function statFailure(error: unknown, expected: "directory" | "file"): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT" || code === "ENOTDIR") return `no such ${expected}`;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "ELOOP") return "a symbolic link that loops";
+  return (error as Error).message;
+}
+
+/** `--workspace DIR` and `--cwd DIR` must name directories that exist: Kitaru would run in neither otherwise. */
+function checkDirectories(args: Args): void {
+  for (const [flag, given, dir] of [
+    ["--workspace", args.workspaceGiven, args.workspace],
+    ["--cwd", args.cwd, args.cwd === undefined ? undefined : path.resolve(args.cwd)],
+  ] as const) {
+    if (dir === undefined) continue;
+    const name = `${flag} ${given ?? dir}${given !== undefined && given !== dir ? ` (${dir})` : ""}`;
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(dir);
+    } catch (error) {
+      throw new PathError(`${name}: ${statFailure(error, "directory")}`);
+    }
+    if (!stat.isDirectory()) {
+      throw new PathError(`${name}: not a directory${stat.isFile() ? `; give the folder that holds it: ${flag} ${path.dirname(given ?? dir)}` : ""}`);
+    }
+  }
+}
+
+/** Each file of `check FILE...` must exist (relative names are relative to the workspace). */
+function checkFilesExist(args: Args): void {
+  const missing = args.files.flatMap((given) => {
+    const file = path.resolve(args.workspace, given);
+    try {
+      return fs.statSync(file).isDirectory() ? [`${given}: it is a directory`] : [];
+    } catch (error) {
+      const why = statFailure(error, "file");
+      // Unreadable for other reasons: checked, and reported as a problem of that file.
+      if (why !== "no such file") return [];
+      return [`${given}${path.isAbsolute(given) ? "" : ` (${file})`}: no such file`];
+    }
+  });
+  if (missing.length) throw new PathError(`check ${missing.join("; ")}`);
+}
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { command: "help", workspace: process.cwd(), json: false, spec: false, files: [] };
@@ -94,7 +150,8 @@ function parseArgs(argv: string[]): Args {
     const take = () => inline ?? value(flag);
     switch (flag) {
       case "--workspace":
-        args.workspace = path.resolve(take());
+        args.workspaceGiven = take();
+        args.workspace = path.resolve(args.workspaceGiven);
         break;
       case "--cwd":
         args.cwd = take();
@@ -156,7 +213,7 @@ function loadEnvironment(args: Args): CliEnvironment {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`--dotenv ${args.envFile}: ${code === "ENOENT" || code === "ENOTDIR" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}`);
+    throw new PathError(`--dotenv ${args.envFile}: ${code === "ENOENT" || code === "ENOTDIR" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}`);
   }
   const env: Record<string, string | undefined> = { ...process.env };
   const origins: Record<string, EnvOrigin> = {};
@@ -263,8 +320,16 @@ async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
     args = parseArgs(argv);
+    if (args.command === "resolve" || args.command === "check") {
+      checkDirectories(args);
+      checkFilesExist(args);
+    }
     environment = loadEnvironment(args);
   } catch (error) {
+    if (error instanceof PathError) {
+      err(`kitaru-config: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof UsageError) {
       err(`kitaru-config: ${error.message}\n\n${USAGE}`);
       return 2;
@@ -325,6 +390,29 @@ async function main(argv: string[]): Promise<number> {
 let streamed = false;
 /** The reader went away (`| head`): nothing more to write, and the exit status stays the command's. */
 let readerGone = false;
+/** Exit status when the output cannot be written (a full disk, a closed stdout): not the command's answer. */
+const OUTPUT_FAILED = 4;
+
+/** Standard output refused the answer (anything but a reader that went away). */
+class OutputError extends Error {
+  constructor(readonly error: NodeJS.ErrnoException) {
+    super(outputFailure(error));
+  }
+}
+
+/** "cannot write the output: no space left on device (ENOSPC)" from Node's "ENOSPC: no space left on device, write". */
+function outputFailure(error: NodeJS.ErrnoException): string {
+  const code = error.code ?? "";
+  const what = error.message.replace(new RegExp(`^${code}: `), "").replace(/, write$/, "");
+  return `cannot write the output: ${what}${code && what !== code ? ` (${code})` : ""}`;
+}
+
+/** Says on stderr that the output failed, and exits: nothing more can be written there. */
+function outputFailed(error: OutputError): never {
+  readerGone = true;
+  err(`kitaru-config: ${error.message}\n`);
+  process.exit(OUTPUT_FAILED);
+}
 function out(text: string): void {
   if (readerGone) return;
   const data = Buffer.from(text);
@@ -339,7 +427,7 @@ function out(text: string): void {
         readerGone = true;
         return;
       }
-      if (code !== "EAGAIN") throw error;
+      if (code !== "EAGAIN") throw new OutputError(error as NodeJS.ErrnoException);
       break;
     }
   }
@@ -355,7 +443,7 @@ function stdoutStream(): NodeJS.WriteStream {
   if (!streamed) {
     streamed = true;
     process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code !== "EPIPE") throw error;
+      if (error.code !== "EPIPE") outputFailed(new OutputError(error));
       readerGone = true;
       process.exit(process.exitCode ?? 0);
     });
@@ -371,6 +459,7 @@ function exitWhenFlushed(code: number): void {
 }
 
 main(process.argv.slice(2)).then(exitWhenFlushed, (error: unknown) => {
+  if (error instanceof OutputError) outputFailed(error);
   // Never print a stack with file contents in it; the message is enough to report a bug.
   err(`kitaru-config: internal error: ${(error as Error)?.message ?? String(error)}\n`);
   exitWhenFlushed(3);

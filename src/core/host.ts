@@ -24,7 +24,12 @@ export interface Host {
    */
   envOrigins?: Readonly<Record<string, EnvOrigin>>;
   platform: Platform;
-  homedir: string;
+  /**
+   * The user's home directory when the explained environment has no HOME: on POSIX, the
+   * password database's (what Python's expanduser falls back to), undefined when the user has
+   * no entry there; on Windows, os.homedir(). With HOME set (even empty), HOME is used instead.
+   */
+  homedir: string | undefined;
   /** The text of a file; `null` when it does not exist. Throws for other failures (permissions, a directory). */
   readText(path: string): string | null;
   isDirectory(path: string): boolean;
@@ -98,7 +103,7 @@ export class FileTextCache {
   }
 }
 
-export function nodeHost(options: { env?: Record<string, string | undefined>; platform?: Platform; homedir?: string; stackNames?: Host["stackNames"]; fileCache?: FileTextCache } = {}): Host {
+export function nodeHost(options: { env?: Record<string, string | undefined>; platform?: Platform; homedir?: string | undefined; stackNames?: Host["stackNames"]; fileCache?: FileTextCache } = {}): Host {
   const readText = (path: string): string | null => {
     try {
       // Devices, pipes and sockets are refused before they are opened: reading /dev/zero or
@@ -117,7 +122,7 @@ export function nodeHost(options: { env?: Record<string, string | undefined>; pl
     ...(options.stackNames ? { stackNames: options.stackNames } : {}),
     env: options.env ?? process.env,
     platform: options.platform ?? process.platform,
-    homedir: options.homedir ?? os.homedir(),
+    homedir: "homedir" in options ? options.homedir : defaultHomedir(options.platform ?? process.platform, options.env ?? process.env),
     readText: cache ? (path) => cache.read(path, () => readText(path)) : readText,
     isDirectory(path) {
       try {
@@ -127,6 +132,20 @@ export function nodeHost(options: { env?: Record<string, string | undefined>; pl
       }
     },
   };
+}
+
+/**
+ * Host.homedir for this process. The password database is asked only when the environment
+ * explained has no HOME (the only time the answer is used on POSIX).
+ */
+function defaultHomedir(platform: Platform, env: Record<string, string | undefined>): string | undefined {
+  try {
+    if (platform === "win32" || env.HOME !== undefined) return os.homedir();
+    return os.userInfo().homedir;
+  } catch {
+    // No password entry for this user (os.userInfo throws, as pwd.getpwuid raises KeyError).
+    return undefined;
+  }
 }
 
 /** Path functions for the host's platform, so a Windows layout can be explained from Linux tests. */

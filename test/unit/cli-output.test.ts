@@ -23,3 +23,18 @@ test("check piped into head keeps exit status 1 for errors (pipefail sees it); t
   assert.equal(whole.status, 1);
   assert.equal((JSON.parse(whole.stdout) as { problems: unknown[] }).problems.length >= 3000, true);
 });
+
+test("an output that cannot be written (a full disk) is one line on stderr and exit status 4, not an internal error", { skip: fs.existsSync("/dev/full") ? false : "no /dev/full" }, () => {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), "kitaru-cli-full-"));
+  fs.writeFileSync(path.join(ws, "pyproject.toml"), '[tool.kitaru]\nstack = "prod"\n');
+  for (const args of [["resolve"], ["resolve", "--json"], ["check"], ["--help"], ["schema"]]) {
+    const full = fs.openSync("/dev/full", "w");
+    try {
+      const r = spawnSync(process.execPath, [CLI, ...args, ...(args[0] === "--help" || args[0] === "schema" ? [] : ["--workspace", ws])], { stdio: ["ignore", full, "pipe"], encoding: "utf8", env: { ...process.env, KITARU_CONFIG_NO_CACHE: "1" } });
+      assert.equal(r.status, 4, `${args.join(" ")}: ${r.stderr}`);
+      assert.equal(r.stderr, "kitaru-config: cannot write the output: no space left on device (ENOSPC)\n", args.join(" "));
+    } finally {
+      fs.closeSync(full);
+    }
+  }
+});
