@@ -10,7 +10,10 @@
  */
 import { checkDocument, kitaruFileKind, type DocumentCheck } from "./documentChecks";
 import { FlowIndex, flowSpec, MAX_MODULE_BYTES, modulePythonProblems, tooLargeProblem, type ModuleResolver } from "./flowIndex";
-import { pathFor, type Host } from "./host";
+import { INVALID_UTF8, pathFor, TOO_LARGE as READ_TOO_LARGE, type Host, type InvalidUtf8 } from "./host";
+import { readFailure, yamlTooLargeProblem } from "./persisted";
+import { MAX_PYPROJECT_BYTES, pyprojectTooLarge } from "./pyproject";
+import { MAX_YAML_BYTES } from "./yaml11";
 import type { Problem } from "./problems";
 import { memoModuleReader, type ModuleReader } from "./pythonLayers";
 import { resolveConfiguration, resolveOnProject, type Resolution } from "./resolve";
@@ -49,14 +52,26 @@ export function checkFiles(host: Host, files: readonly string[], options: CheckF
   let python: PythonChecker | undefined;
   return files.map((given) => {
     const file = p.resolve(options.workspace, given);
+    const kind = checkableKind(file) ?? (/\.ya?ml$/i.test(file) ? "kitaru-yaml" : "pyproject");
+    // Kitaru's own files are read as Kitaru reads them (UTF-8, strictly) and never whole when oversized.
+    const limits = kind === "python" ? undefined : { maxBytes: kind === "pyproject" ? MAX_PYPROJECT_BYTES : MAX_YAML_BYTES };
     let text: string | null;
+    let notUtf8: InvalidUtf8 | undefined;
     try {
-      text = host.readText(file);
+      try {
+        text = host.readText(file, limits && { ...limits, strictUtf8: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== INVALID_UTF8) throw error;
+        // Still checked as the editor shows it (decoded), with the encoding error first.
+        notUtf8 = error as unknown as InvalidUtf8;
+        text = host.readText(file, limits);
+      }
     } catch (error) {
-      return { file, problems: [unreadable(file, (error as NodeJS.ErrnoException).code === "EISDIR" ? "it is a directory" : (error as Error).message)] };
+      const e = error as NodeJS.ErrnoException & { size?: number };
+      if (e.code === READ_TOO_LARGE) return { file, problems: kind === "pyproject" ? pyprojectTooLarge(file, e.size ?? 0).problems : [yamlTooLargeProblem(file, e.size ?? 0, "kitaru.yaml")] };
+      return { file, problems: [unreadable(file, readFailure(error))] };
     }
     if (text === null) return { file, problems: [unreadable(file, "no such file")] };
-    const kind = checkableKind(file) ?? (/\.ya?ml$/i.test(file) ? "kitaru-yaml" : "pyproject");
     if (kind === "python") {
       const large = tooLargeProblem(file, text);
       if (large) return { file, problems: [large] };
@@ -72,7 +87,7 @@ export function checkFiles(host: Host, files: readonly string[], options: CheckF
     }
     const rel = p.relative(options.workspace, file);
     const inWorkspace = !rel.startsWith("..") && !p.isAbsolute(rel);
-    const check = checkDocument(file, text, { ...(resolution ? { resolution } : {}), likelyCommitted: inWorkspace });
+    const check = checkDocument(file, text, { ...(resolution ? { resolution } : {}), likelyCommitted: inWorkspace, ...(notUtf8 ? { notUtf8 } : {}) });
     return { file, problems: check.problems, check };
   });
 }

@@ -8,7 +8,9 @@
 import { analyzeKitaruYaml, type KitaruYamlAnalysis } from "./kitaruYaml";
 import type { Origin, Source } from "./layer";
 import type { Problem } from "./problems";
-import { analyzePyproject, type PyprojectAnalysis } from "./pyproject";
+import { analyzePyproject, pyprojectNotUtf8, type PyprojectAnalysis } from "./pyproject";
+import type { InvalidUtf8 } from "./host";
+import { notUtf8Problem } from "./notUtf8";
 import type { Candidate, Resolution } from "./resolve";
 import { maskProblemText } from "./secrets";
 import { SOURCE_LABELS } from "./settingsInfo";
@@ -45,7 +47,7 @@ export interface DocumentCheck {
   file: string;
   /** Every problem in this file, in document order; `overridden` hints included when a resolution was given. */
   problems: Problem[];
-  /** Kitaru refuses the whole file (syntax error, BOM, invalid kitaru.yaml): none of its values apply. */
+  /** Kitaru refuses the whole file (syntax error, BOM, not UTF-8, invalid kitaru.yaml): none of its values apply. */
   refused: boolean;
   /** Every key, in document order. */
   entries: DocumentEntry[];
@@ -71,6 +73,11 @@ export interface CheckOptions {
    * show (VS Code strips it from the document). Kitaru's tomllib still sees it.
    */
   bomOnDisk?: boolean;
+  /**
+   * The file on disk is not UTF-8, first invalid byte here (the text shows it decoded, as U+FFFD):
+   * Kitaru's readers refuse the whole file.
+   */
+  notUtf8?: InvalidUtf8;
 }
 
 export function checkDocument(file: string, text: string, options: CheckOptions = {}): DocumentCheck {
@@ -86,6 +93,13 @@ export function checkDocument(file: string, text: string, options: CheckOptions 
     const analysis = analyzeKitaruYaml(file, analyzed, { likelyCommitted: options.likelyCommitted ?? true });
     const entries = analysis.yaml && !analysis.yaml.error ? yamlEntries(analysis.yaml) : [];
     check = { kind, file, problems: analysis.problems, refused: analysis.refused, entries, kitaruYaml: analysis };
+  }
+  if (options.notUtf8) {
+    const problem = kind === "pyproject" ? pyprojectNotUtf8(file, options.notUtf8).problems[0]! : notUtf8Problem(file, options.notUtf8, "PyYAML, which Kitaru uses,", "Kitaru refuses the whole file.");
+    check.problems = [problem, ...check.problems];
+    check.refused = true;
+    if (check.pyproject) check.pyproject.refused = true;
+    if (check.kitaruYaml) check.kitaruYaml.refused = true;
   }
   if (hiddenBom) shiftFirstLine(check, text);
   if (options.resolution) {

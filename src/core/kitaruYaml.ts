@@ -53,7 +53,8 @@ export function analyzeKitaruYaml(file: string, text: string, options: KitaruYam
   };
   if (text.length > MAX_YAML_BYTES) {
     result.refused = true;
-    result.problems.push({ severity: "error", code: "file-unreadable", file, span: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, message: yamlTooLarge(file, text.length, "none of its settings apply.") });
+    // Not analysed, though Kitaru reads it: a warning (refused here only in that none of its values are known).
+    result.problems.push({ severity: "warning", code: "file-too-large", file, span: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, message: yamlTooLarge(file, text.length, "its log store and model registry are not shown here. Kitaru itself still reads it.") });
     return result;
   }
   const yaml = parseYaml11(text);

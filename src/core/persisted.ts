@@ -6,7 +6,8 @@
  */
 import type { ConfigDir } from "./configDir";
 import { envOrigin, nonBlank } from "./envLayer";
-import { normalizeStackId, NOT_A_REGULAR_FILE, pathFor, type Host } from "./host";
+import { INVALID_UTF8, normalizeStackId, NOT_A_REGULAR_FILE, pathFor, TOO_LARGE, type Host, type InvalidUtf8 } from "./host";
+import { notUtf8Problem } from "./notUtf8";
 import { analyzeKitaruYaml, type KitaruYamlAnalysis } from "./kitaruYaml";
 import { fileOrigin, type LayerValue, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
@@ -61,7 +62,7 @@ export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, wor
 
   // kitaru.yaml
   const kitaruYamlPath = p.join(configDir.path, "kitaru.yaml");
-  const kitaruYamlText = broken ? null : readSafely(host, kitaruYamlPath, out.problems);
+  const kitaruYamlText = broken ? null : readSafely(host, kitaruYamlPath, out.problems, "kitaru.yaml");
   if (kitaruYamlText !== null) {
     const rel = p.relative(workspace, kitaruYamlPath);
     const analysis = analyzeKitaruYamlCached(kitaruYamlPath, kitaruYamlText, { likelyCommitted: !rel.startsWith("..") && !p.isAbsolute(rel) });
@@ -69,7 +70,8 @@ export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, wor
     for (const p of analysis.problems) out.problems.push(p);
     out.looked.push({ role: "kitaru.yaml", path: kitaruYamlPath, exists: true, used: !analysis.refused, note: analysis.refused ? "refused by Kitaru: see its problems" : "log store and model registry" });
   } else {
-    out.looked.push({ role: "kitaru.yaml", path: kitaruYamlPath, exists: false, used: false, note: "absent: built-in log store, no model aliases" });
+    const failed = out.problems.some((p) => p.file === kitaruYamlPath);
+    out.looked.push({ role: "kitaru.yaml", path: kitaruYamlPath, exists: failed, used: false, note: failed ? "not read here: see its problems" : "absent: built-in log store, no model aliases" });
   }
 
   // The global config.yaml.
@@ -156,7 +158,7 @@ interface ZenmlConfig {
 }
 
 function readZenmlConfig(host: Host, file: string, problems: Problem[]): ZenmlConfig | null {
-  const text = readSafely(host, file, problems);
+  const text = readSafely(host, file, problems, "config.yaml");
   if (text === null) return null;
   const analysis = zenmlConfigCached(file, text);
   for (const problem of analysis.problems) problems.push(problem);
@@ -167,7 +169,7 @@ function readZenmlConfig(host: Host, file: string, problems: Problem[]): ZenmlCo
 function zenmlConfigOf(file: string, text: string): { config: ZenmlConfig; problems: Problem[] } {
   const unread = (problem: Problem) => ({ config: {}, problems: [problem] });
   if (text.length > MAX_YAML_BYTES) {
-    return unread({ severity: "error", code: "file-unreadable", file, message: yamlTooLarge(file, text.length, "the persisted stack and login in it are not shown.") });
+    return unread(yamlTooLargeProblem(file, text.length, "config.yaml"));
   }
   const yaml = parseYaml11(text);
   if (yaml.error) {
@@ -200,12 +202,15 @@ function zenmlConfigOf(file: string, text: string): { config: ZenmlConfig; probl
 /** The token stored for the persisted server, masked. Never returns the clear value. */
 function readCredential(host: Host, file: string, url: string, out: Persisted): LayerValue | undefined {
   let text: string | null;
+  let exists = true;
   try {
-    text = host.readText(file);
+    // Never read whole when oversized: no token comes from it then (nor is its text ever shown).
+    text = host.readText(file, { maxBytes: MAX_YAML_BYTES });
+    exists = text !== null;
   } catch {
     text = null;
   }
-  out.looked.push({ role: "credentials.yaml", path: file, exists: text !== null, used: false, note: "tokens per server URL (never shown)" });
+  out.looked.push({ role: "credentials.yaml", path: file, exists, used: false, note: "tokens per server URL (never shown)" });
   if (text === null || text.length > MAX_YAML_BYTES) return undefined;
   const yaml = credentialsYamlCached(file, text);
   if (yaml.error) return undefined;
@@ -269,15 +274,53 @@ export function readFailure(error: unknown): string {
   if (code === "ELOOP") return "a symbolic link that loops";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === NOT_A_REGULAR_FILE) return "it is a device, pipe or socket, not a regular file";
-  return code ?? (error as Error).message;
+  if (code === TOO_LARGE) return `it is ${bytesInWords((error as { size?: number }).size ?? 0)}, too large to read here`;
+  if (code === INVALID_UTF8) return "it is not valid UTF-8";
+  // Node reads at most 2 GB into one buffer; Python has no such limit.
+  if (code === "ERR_FS_FILE_TOO_LARGE") return "it is over 2 GB, more than this tool reads into memory";
+  if (code === "ERR_STRING_TOO_LONG") return "its text is longer than this tool can hold in memory";
+  if (code === "EIO") return "an input/output error from the disk or file system";
+  if (code === "EMFILE" || code === "ENFILE") return "too many files are open";
+  if (code === "ENOMEM") return "not enough memory";
+  if (code === "ENAMETOOLONG") return "its path is too long";
+  if (code === "EBUSY" || code === "ETXTBSY") return "the file is busy";
+  if (code === "EAGAIN" || code === "ETIMEDOUT") return "the read timed out (a network drive?)";
+  // Anything else: the system's own words, without the path (already said) or Node's code prefix.
+  const message = ((error as Error).message ?? String(error)).replace(/^[A-Z][A-Z0-9_]*: /, "").replace(/, \w+ '[^']*'$/, "");
+  return code ? `${message} (${code})` : message;
 }
 
-/** Reads a file; a failure other than "missing" becomes an error problem and counts as missing. */
-function readSafely(host: Host, file: string, problems: Problem[]): string | null {
+function bytesInWords(size: number): string {
+  return size >= 1_000_000 ? `${(size / 1_000_000).toLocaleString("en-US", { maximumFractionDigits: 1 })} MB` : `${Math.round(size / 1000).toLocaleString("en-US")} KB`;
+}
+
+/** What reads each YAML file in Kitaru, and what its refusal or our size limit means. */
+const YAML_READERS = {
+  "kitaru.yaml": { reader: "PyYAML, which Kitaru uses,", refusal: "Kitaru refuses the whole file.", unshown: "its log store and model registry are not shown here." },
+  "config.yaml": { reader: "ZenML, which Kitaru uses,", refusal: "Kitaru cannot read its persisted state (active stack, login).", unshown: "the persisted stack and login in it are not shown here." },
+};
+
+/** The problem for a YAML file over MAX_YAML_BYTES: a warning, since Kitaru itself still reads it. */
+export function yamlTooLargeProblem(file: string, size: number, kind: keyof typeof YAML_READERS): Problem {
+  return { severity: "warning", code: "file-too-large", file, span: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, message: yamlTooLarge(file, size, `${YAML_READERS[kind].unshown} Kitaru itself still reads it.`) };
+}
+
+/** Failures Kitaru's own read meets too (it opens the same path); others are this process's (too many open files, Node's 2 GB limit). */
+const KITARU_FAILS_TOO = new Set(["EACCES", "EPERM", "EISDIR", "ELOOP", "EIO", NOT_A_REGULAR_FILE]);
+
+/**
+ * Reads a YAML file as Kitaru's readers do (UTF-8, strictly), never one over MAX_YAML_BYTES; a
+ * failure other than "missing" becomes a problem and counts as missing.
+ */
+function readSafely(host: Host, file: string, problems: Problem[], kind: keyof typeof YAML_READERS): string | null {
   try {
-    return host.readText(file);
+    return host.readText(file, { maxBytes: MAX_YAML_BYTES, strictUtf8: true });
   } catch (error) {
-    problems.push({ severity: "error", code: "file-unreadable", file, message: `Cannot read ${file}: ${readFailure(error)}. Kitaru cannot read it either: fix or remove it.` });
+    const e = error as NodeJS.ErrnoException & { size?: number };
+    if (e.code === TOO_LARGE) problems.push(yamlTooLargeProblem(file, e.size ?? 0, kind));
+    else if (e.code === INVALID_UTF8) problems.push(notUtf8Problem(file, error as InvalidUtf8, YAML_READERS[kind].reader, YAML_READERS[kind].refusal));
+    else if (KITARU_FAILS_TOO.has(e.code ?? "")) problems.push({ severity: "error", code: "file-unreadable", file, message: `Cannot read ${file}: ${readFailure(error)}. Kitaru cannot read it either: fix or remove it.` });
+    else problems.push({ severity: "warning", code: "file-unreadable", file, message: `Cannot read ${file} here: ${readFailure(error)}, so ${YAML_READERS[kind].unshown} Kitaru may still read it: try again, and check the file if this persists.` });
     return null;
   }
 }

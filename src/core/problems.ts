@@ -12,6 +12,10 @@ export type ProblemCode =
   /** A line of the env file that sets nothing (no `=`). */
   | "env-file-line"
   | "file-bom"
+  /** A pyproject.toml or YAML file that is not valid UTF-8 (Kitaru's readers refuse it). */
+  | "file-not-utf8"
+  /** A pyproject.toml too large to analyse here (Kitaru still reads it): a warning. */
+  | "file-too-large"
   | "not-a-mapping"
   | "invalid-value"
   | "unknown-key"

@@ -14,6 +14,8 @@ import type { Problem } from "./problems";
 import { IMAGE_FIELDS, TOOL_KITARU_KEYS } from "./settingKeys";
 import { credentialValueWarning, isSecretName, maskSecretLookingValue, secretValueKind } from "./secrets";
 import type { Span } from "./types";
+import type { InvalidUtf8 } from "./host";
+import { notUtf8Problem } from "./notUtf8";
 import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
 
 /** Where one key of the document sits. Paths are TOML key paths (`["tool", "kitaru", "stack"]`). */
@@ -31,8 +33,10 @@ export interface PyprojectAnalysis {
   file: string;
   /** The file has a `[tool.kitaru]` table (in any form). */
   hasTable: boolean;
-  /** Kitaru refuses the whole file (syntax error, byte-order mark). */
+  /** Kitaru refuses the whole file (syntax error, byte-order mark, not UTF-8). */
   refused: boolean;
+  /** Over MAX_PYPROJECT_BYTES: not analysed here, though Kitaru reads it (its values are unknown, not absent). */
+  tooLarge?: boolean;
   /** The file reads, but [tool.kitaru] has errors: Kitaru refuses all of it (no value applies). */
   tableRefused?: boolean;
   values: LayerValues;
@@ -45,7 +49,40 @@ export interface PyprojectAnalysis {
 
 const PREFIX = ["tool", "kitaru"];
 
+/**
+ * Real pyproject.toml files are a few KB (a 10,000-line one is about 250 KB); the TOML parsers
+ * need seconds and gigabytes for tens of MB, so larger files are not analysed (nor read).
+ */
+export const MAX_PYPROJECT_BYTES = 2_000_000;
+
+/** The analysis of a pyproject.toml over MAX_PYPROJECT_BYTES: a warning, since Kitaru itself still reads it. */
+export function pyprojectTooLarge(file: string, size: number): PyprojectAnalysis {
+  const mb = (n: number) => `${(n / 1_000_000).toLocaleString("en-US", { maximumFractionDigits: 1 })} MB`;
+  return {
+    file,
+    hasTable: false,
+    refused: false,
+    tooLarge: true,
+    values: new Map(),
+    entries: new Map(),
+    problems: [{
+      severity: "warning",
+      code: "file-too-large",
+      file,
+      span: { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } },
+      message: `${baseName(file)} is ${mb(size)}, over the ${mb(MAX_PYPROJECT_BYTES)} analysed here (pyproject.toml files are a few KB), so it is not read: its [tool.kitaru] values are not shown, and settings may come from it that this explanation misses. Kitaru itself still reads it. Check that it is the right file, or move the large content out of pyproject.toml.`,
+    }],
+  };
+}
+
+/** The analysis of a pyproject.toml that is not UTF-8: tomllib fails on it, so Kitaru refuses it. */
+export function pyprojectNotUtf8(file: string, invalid: InvalidUtf8): PyprojectAnalysis {
+  return { file, hasTable: false, refused: true, values: new Map(), entries: new Map(), problems: [notUtf8Problem(file, invalid, "Python's tomllib, which Kitaru uses,", "Kitaru will refuse the whole file.")] };
+}
+
 export function analyzePyproject(file: string, rawText: string): PyprojectAnalysis {
+  // Unsaved editor text or a file checked by name: never handed to the parsers whatever its size.
+  if (rawText.length > MAX_PYPROJECT_BYTES) return pyprojectTooLarge(file, rawText.length);
   const result: PyprojectAnalysis = { file, hasTable: false, refused: false, values: new Map(), problems: [], entries: new Map() };
   let text = rawText;
   if (text.startsWith("\uFEFF")) {

@@ -4,11 +4,11 @@
  */
 import { configDirectory, type ConfigDirSource } from "./configDir";
 import { envOrigin, nonBlank, readKitaruEnv, readZenmlEnv } from "./envLayer";
-import { pathFor, type Host } from "./host";
+import { INVALID_UTF8, pathFor, TOO_LARGE, type Host, type InvalidUtf8 } from "./host";
 import type { LayerValue, LayerValues, Origin, Source } from "./layer";
 import type { Problem } from "./problems";
 import { readFailure, readPersisted, type LookedAt } from "./persisted";
-import { analyzePyproject, type PyprojectAnalysis } from "./pyproject";
+import { analyzePyproject, MAX_PYPROJECT_BYTES, pyprojectNotUtf8, pyprojectTooLarge, type PyprojectAnalysis } from "./pyproject";
 import { readPythonLayers, type FlowSelection, type ModuleReader, type PythonLayers } from "./pythonLayers";
 import { isHttpUrlWithHost, pythonStrip } from "./pythonText";
 import { kitaruSchemas } from "./libraries";
@@ -294,7 +294,9 @@ function readNearestPyproject(host: Host, workspace: string, cwd: string, proble
           path: file,
           exists: true,
           used: !chosen.refused && !chosen.tableRefused,
-          note: chosen.refused
+          note: chosen.tooLarge
+            ? "nearest pyproject.toml, too large to analyse here: its [tool.kitaru] is not shown (Kitaru still reads it; see its problems)"
+            : chosen.refused
             ? "nearest pyproject.toml, but Kitaru refuses it: see its problems"
             : chosen.tableRefused
               ? "nearest pyproject.toml, but its [tool.kitaru] has errors, so Kitaru refuses all of it: see its problems"
@@ -323,7 +325,8 @@ function readNearestPyproject(host: Host, workspace: string, cwd: string, proble
  */
 function readPyproject(host: Host, file: string): string | NodeJS.ErrnoException | null {
   try {
-    return host.readText(file);
+    // Strict as tomllib; a huge file is never read into memory.
+    return host.readText(file, { maxBytes: MAX_PYPROJECT_BYTES, strictUtf8: true });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ELOOP" || code === "ENAMETOOLONG") return null;
@@ -332,6 +335,8 @@ function readPyproject(host: Host, file: string): string | NodeJS.ErrnoException
 }
 
 function unreadablePyproject(file: string, error: NodeJS.ErrnoException): PyprojectAnalysis {
+  if (error.code === TOO_LARGE) return pyprojectTooLarge(file, (error as NodeJS.ErrnoException & { size: number }).size);
+  if (error.code === INVALID_UTF8) return pyprojectNotUtf8(file, error as unknown as InvalidUtf8);
   const why = error.code === "EISDIR" ? "it is a directory" : readFailure(error);
   return {
     file,

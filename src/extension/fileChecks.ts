@@ -18,6 +18,9 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { checkDocument, kitaruFileKind, type DocumentCheck } from "../core/documentChecks";
 import { hoverAt } from "../core/hoverInfo";
+import { invalidUtf8InFile, type InvalidUtf8 } from "../core/host";
+import { MAX_PYPROJECT_BYTES } from "../core/pyproject";
+import { MAX_YAML_BYTES } from "../core/yaml11";
 import type { Problem } from "../core/problems";
 import { quickFixes } from "../core/quickFixes";
 import type { Resolution } from "../core/resolve";
@@ -86,10 +89,13 @@ export class FileChecks implements vscode.Disposable {
     const file = doc.uri.fsPath;
     const kind = kitaruFileKind(file);
     const resolution = this.resolutionFor(doc);
-    const check = checkDocument(file, doc.getText(), {
+    const text = doc.getText();
+    const notUtf8 = notUtf8OnDisk(doc, kind === "pyproject" ? MAX_PYPROJECT_BYTES : MAX_YAML_BYTES, text);
+    const check = checkDocument(file, text, {
       ...(resolution ? { resolution } : {}),
       likelyCommitted: vscode.workspace.getWorkspaceFolder(doc.uri) !== undefined,
       bomOnDisk: kind === "pyproject" && startsWithBom(file),
+      ...(notUtf8 ? { notUtf8 } : {}),
     });
     this.cache.set(key, { version: doc.version, generation: this.generation, check });
     this.logger.debug(`Checked ${vscode.workspace.asRelativePath(doc.uri)} (v${doc.version}) in ${Date.now() - started} ms: ${check.problems.length} problem(s).`);
@@ -231,6 +237,18 @@ function toDiagnostic(doc: vscode.TextDocument, p: Problem): vscode.Diagnostic {
 function diagnosticCode(d: vscode.Diagnostic): string | undefined {
   const c = d.code;
   return typeof c === "object" && c !== null ? String(c.value) : c === undefined ? undefined : String(c);
+}
+
+/**
+ * VS Code shows bytes that are not UTF-8 as U+FFFD (or reads the file in another encoding); Kitaru's
+ * readers refuse them. Only a saved document is compared with its file (an edited one may be saved
+ * as UTF-8), and the file is read only when the text hints at it.
+ */
+function notUtf8OnDisk(doc: vscode.TextDocument, maxBytes: number, text: string): InvalidUtf8 | undefined {
+  if (doc.isDirty) return undefined;
+  const otherEncoding = doc.encoding !== "utf8" && doc.encoding !== "utf8bom";
+  if (!text.includes("\uFFFD") && !(otherEncoding && /[^\x00-\x7f]/.test(text))) return undefined;
+  return invalidUtf8InFile(doc.uri.fsPath, maxBytes);
 }
 
 /** VS Code hides a UTF-8 byte-order mark from the document text; tomllib does not ignore it. */

@@ -147,14 +147,16 @@ test("an unreadable kitaru.yaml (chmod 000; simulated for root, whom permissions
   projectStillResolves(r);
 });
 
-test("a 50 MB kitaru.yaml is refused with one problem, quickly", (t) => {
+test("a 50 MB kitaru.yaml is not read, with one warning (Kitaru still reads it), quickly", (t) => {
   const l = layout(t);
   const file = path.join(l.config, "kitaru.yaml");
   fs.writeFileSync(file, "log_store:\n  backend: datadog\n  endpoint: https://a.example\n" + `# ${"x".repeat(1_000)}\n`.repeat(50_000));
   const start = Date.now();
   const r = resolveIn(l);
   assert.ok(Date.now() - start < 5_000, `took ${Date.now() - start} ms`);
-  oneProblem(r, file, /is 50,\d{3} KB, over the 256 KB.*not read/);
+  assert.deepEqual(r.problems.map((p) => [p.severity, p.code, p.file]), [["warning", "file-too-large", file]]);
+  assert.match(r.problems[0]!.message, /is 50,\d{3} KB, over the 256 KB.*not read: its log store and model registry are not shown here\. Kitaru itself still reads it\./);
+  assert.doesNotMatch(r.problems[0]!.message, /Kitaru cannot read/);
   projectStillResolves(r);
   assert.equal(r.settings["log_store.backend"]?.value, "artifact-store");
 });
