@@ -106,3 +106,15 @@ test("a missing flow is a clear problem, and the rest still resolves", () => {
   assert.equal(r.problems[0]?.code, "flow-not-found");
   assert.equal(r.settings.stack?.value, "prod");
 });
+
+test("a config.yaml Kitaru cannot read is not listed as used, and its problem has a position", () => {
+  for (const text of ["\x00\x01\x02binary", "- a\n- b\n"]) {
+    const r = resolveConfiguration(memoryHost({ [`${CONFIG}/config.yaml`]: text }), { workspace: "/ws" });
+    const looked = r.looked.find((l) => l.role === "config.yaml")!;
+    assert.deepEqual([looked.exists, looked.used], [true, false], JSON.stringify(text));
+    assert.match(looked.note, /cannot be used/);
+    const problem = r.problems.find((p) => p.file === `${CONFIG}/config.yaml`);
+    assert.equal(problem?.severity, "error");
+    assert.equal(problem?.span?.start.line, 1);
+  }
+});
