@@ -20,7 +20,7 @@ const LAZY = {
   "zod-schemas": { from: "./schema", importer: /src[\\/]core[\\/]libraries\.ts$/, entry: "src/core/schema.ts" },
   // Only what the core uses, from yaml's ES module build (the same code as its CommonJS one),
   // so that the rest (stringify, visitors, the CLI) is left out: less to load per run.
-  yaml: { from: "yaml", contents: 'export { parseDocument, isMap, isPair, isScalar, isSeq } from "./node_modules/yaml/browser/index.js";' },
+  yaml: { from: "yaml", contents: 'export { parseDocument, isAlias, isMap, isPair, isScalar, isSeq } from "./node_modules/yaml/browser/index.js";' },
   "smol-toml": { from: "smol-toml" },
   "toml-eslint-parser": { from: "toml-eslint-parser" },
   "lezer-common": { from: "@lezer/common" },

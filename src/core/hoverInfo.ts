@@ -10,7 +10,7 @@ import { didYouMean } from "./didYouMean";
 import { IMAGE_FIELDS, KITARU_YAML_KEYS, TOOL_KITARU_KEYS } from "./settingKeys";
 import { isSecretName, maskSecretsInText } from "./secrets";
 import { SOURCE_LABELS, settingInfo } from "./settingsInfo";
-import type { Candidate } from "./resolve";
+import type { Candidate, Setting } from "./resolve";
 import type { Position, Span } from "./types";
 
 export interface HoverInfo {
@@ -234,6 +234,31 @@ function effectiveLines(check: DocumentCheck, key: string, label?: string): { li
   const o = setting.origin;
   const origin = o && !("env" in o) && o.file !== check.file ? { file: o.file, line: o.line, column: o.column ?? 1 } : o && "env" in o && o.file ? { file: o.file, line: o.line ?? 1, column: 1 } : undefined;
   return { lines, ...(origin ? { origin } : {}) };
+}
+
+/**
+ * The image environment in effect, for a hover on an `environment=` argument: every variable
+ * of the merged environment (layers merge it variable by variable), its value (masked as the
+ * resolution holds it) and layer, and whether the hovered argument sets it, wins or is overridden.
+ */
+export function imageEnvironmentLines(settings: Readonly<Record<string, Setting>>, options: { isMine: (c: Candidate) => boolean; where: (c: Candidate) => string }): string[] {
+  const prefix = "image.environment.";
+  const rows: string[] = [];
+  const shown = (c: Candidate) => `${code(showValue(c))}${c.masked ? " *(masked)*" : ""}`;
+  let mineCount = 0;
+  for (const [key, s] of Object.entries(settings)) {
+    if (!key.startsWith(prefix) || (s.value === null && s.dynamic === undefined)) continue;
+    const name = key.slice(prefix.length);
+    const mine = [s, ...s.overridden].find(options.isMine);
+    if (mine) mineCount++;
+    const row = `- ${code(name)} = ${shown(s)} from ${options.where(s)}`;
+    const below = s.overridden.find((c) => c !== mine && c.value !== null);
+    const over = below ? `, overrides ${shown(below)} from ${options.where(below)}` : "";
+    rows.push(mine === s ? `${row}: set here${over}` : mine ? `${row}: **overrides** this argument's ${shown(mine)}` : `${row}${over}`);
+  }
+  if (!rows.length) return ["**In effect:** no image environment variables (no layer sets any)."];
+  const count = `${rows.length} variable${rows.length === 1 ? "" : "s"}${mineCount ? `, ${mineCount} from this argument` : ""}`;
+  return [`**In effect:** the image environment merged variable by variable across the layers (${count}):`, "", ...rows];
 }
 
 /** Inline code that survives backticks in the text. */

@@ -47,7 +47,9 @@ export type CliFailureKind =
   /** Exit code 0 but no JSON result. */
   | "no-json"
   /** Nothing at all on stdout or stderr. */
-  | "no-output";
+  | "no-output"
+  /** A JSON result for another command than the one run (`stack.list` for `login`). */
+  | "wrong-command";
 
 export interface CliFailure {
   ok: false;
@@ -72,8 +74,32 @@ const TRACEBACK = /^Traceback \(most recent call last\):/;
  * Also handled: `Warning:` lines on stderr, a line of text before the JSON,
  * JSON spread over several lines, a traceback instead of JSON, `Error: ...`.
  */
-export function parseCliOutput(out: CliOutput, secrets: readonly string[] = []): CliOutcome {
-  return maskOutcome(readCliOutput(out, secrets));
+export function parseCliOutput(out: CliOutput, secrets: readonly string[] = [], expectedCommand?: string): CliOutcome {
+  return maskOutcome(checkCommand(readCliOutput(out, secrets), expectedCommand));
+}
+
+/**
+ * The envelope's `command` for a command line: `login`, `logout`, `stack.use`, `stack.list`
+ * (Kitaru names the command, and a group's sub-command after a dot).
+ */
+export function envelopeCommand(args: readonly string[]): string | undefined {
+  const [first, second] = args;
+  if (first === undefined || first.startsWith("-")) return undefined;
+  return first === "stack" && second !== undefined && !second.startsWith("-") ? `stack.${second}` : first;
+}
+
+/** A success envelope for another command than the one run is not that command's success. */
+function checkCommand(o: CliOutcome, expected: string | undefined): CliOutcome {
+  if (!o.ok || expected === undefined || o.command === undefined || o.command === expected) return o;
+  const shown = expected.replace(".", " ");
+  return {
+    ok: false,
+    kind: "wrong-command",
+    message: `kitaru answered for another command ("${o.command}", not "${expected}"), so \`kitaru ${shown}\` cannot be taken as done. Check that kitaru.path (or the kitaru found) is Kitaru's own CLI.`,
+    exitCode: 0,
+    warnings: o.warnings,
+    text: o.text,
+  };
 }
 
 /**

@@ -10,7 +10,7 @@ import { KITARU_YAML_KEYS } from "./settingKeys";
 import { kitaruSchemas } from "./libraries";
 import { maskSecret, maskSecretLookingValue, maskSecretsInText } from "./secrets";
 import { describeIssue, formatPath, issuesOf, valueAt } from "./validation";
-import { locateYaml, MAX_YAML_BYTES, parseYaml11, yamlTooLarge, yamlValue, type YamlFile } from "./yaml11";
+import { locateYaml, MAX_YAML_BYTES, parseYaml11, wholeDocument, yamlTooLarge, yamlValue, type YamlFile } from "./yaml11";
 import type { Span } from "./types";
 
 export interface ModelAlias {
@@ -206,9 +206,4 @@ function originalAliasKey(root: Record<string, unknown>, lowered: string): strin
   const aliases = (root.model_registry as Record<string, unknown> | undefined)?.aliases;
   if (!aliases || typeof aliases !== "object") return lowered;
   return Object.keys(aliases).find((k) => k.trim().toLowerCase() === lowered) ?? lowered;
-}
-
-function wholeDocument(yaml: YamlFile): Span {
-  const range = yaml.doc.contents?.range;
-  return range ? yaml.index.span(range[0], Math.max(range[1], range[0] + 1)) : { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } };
 }

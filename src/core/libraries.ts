@@ -21,8 +21,8 @@ function once<T>(load: () => T): () => T {
 
 // Plain require() calls inside functions: esbuild turns each into a require of
 // the vendor file, run when the function first runs.
-/** parseDocument, isMap, isPair, isScalar and isSeq only (the bundle keeps just these; see esbuild.mjs). */
-export const yamlLibrary = once(() => require("yaml") as Pick<typeof Yaml, "parseDocument" | "isMap" | "isPair" | "isScalar" | "isSeq">);
+/** parseDocument, isAlias, isMap, isPair, isScalar and isSeq only (the bundle keeps just these; see esbuild.mjs). */
+export const yamlLibrary = once(() => require("yaml") as Pick<typeof Yaml, "parseDocument" | "isAlias" | "isMap" | "isPair" | "isScalar" | "isSeq">);
 export const smolToml = once(() => require("smol-toml") as typeof SmolToml);
 export const tomlEslintParser = once(() => require("toml-eslint-parser") as typeof TomlEslintParser);
 export const lezerPython = once(() => require("@lezer/python") as typeof LezerPython);

@@ -13,7 +13,7 @@ import { fileOrigin, type LayerValue, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
 import { maskSecret } from "./secrets";
 import { isHttpUrlWithHost } from "./pythonText";
-import { locateYaml, MAX_YAML_BYTES, parseYaml11, yamlTooLarge, yamlValue } from "./yaml11";
+import { locateYaml, MAX_YAML_BYTES, parseYaml11, wholeDocument, yamlTooLarge, yamlValue } from "./yaml11";
 import { memoPerFile } from "./memo";
 
 /** A place Kitaru looks, for the Files view (in the spirit of `pip config debug`). */
@@ -77,7 +77,13 @@ export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, wor
   // The global config.yaml.
   const configPath = p.join(configDir.path, "config.yaml");
   const global = broken ? null : readZenmlConfig(host, configPath, out.problems);
-  out.looked.push({ role: "config.yaml", path: configPath, exists: global !== null, used: global !== null, note: global ? "active stack, connection, analytics" : "absent: nothing persisted yet" });
+  out.looked.push({
+    role: "config.yaml",
+    path: configPath,
+    exists: global !== null,
+    used: global !== null && !global.unusable,
+    note: global === null ? "absent: nothing persisted yet" : global.unusable ? "cannot be used: Kitaru cannot read its persisted state (see Problems)" : "active stack, connection, analytics",
+  });
 
   // Repository .kitaru/config.yaml, found walking up from the working directory.
   const repoRoot = findRepository(host, cwd, configDir.path);
@@ -85,7 +91,8 @@ export function readPersisted(host: Host, configDir: ConfigDir, cwd: string, wor
   if (repoRoot) {
     const repoConfig = p.join(repoRoot, ".kitaru", "config.yaml");
     repo = readZenmlConfig(host, repoConfig, out.problems);
-    out.looked.push({ role: "repository", path: repoConfig, exists: repo !== null, used: repo !== null, note: host.env.ZENML_REPOSITORY_PATH ? "repository chosen by ZENML_REPOSITORY_PATH" : "nearest .kitaru/ walking up from the working directory" });
+    const why = host.env.ZENML_REPOSITORY_PATH ? "repository chosen by ZENML_REPOSITORY_PATH" : "nearest .kitaru/ walking up from the working directory";
+    out.looked.push({ role: "repository", path: repoConfig, exists: repo !== null, used: repo !== null && !repo.unusable, note: repo?.unusable ? `${why}; its config.yaml cannot be used (see Problems)` : why });
   } else {
     out.looked.push({ role: "repository", path: p.join(cwd, ".kitaru"), exists: false, used: false, note: "no .kitaru/ folder in the working directory or above (`kitaru init` creates one)" });
   }
@@ -155,6 +162,8 @@ interface ZenmlConfig {
   activeProjectId?: { value: string; origin: ReturnType<typeof fileOrigin> };
   storeUrl?: { value: string; origin: ReturnType<typeof fileOrigin> };
   analyticsOptIn?: LayerValue;
+  /** The file exists but Kitaru cannot use it (syntax error, not a mapping, too large): see its problem. */
+  unusable?: true;
 }
 
 function readZenmlConfig(host: Host, file: string, problems: Problem[]): ZenmlConfig | null {
@@ -167,7 +176,7 @@ function readZenmlConfig(host: Host, file: string, problems: Problem[]): ZenmlCo
 
 /** What Kitaru takes from one of ZenML's config.yaml texts, and its problems. */
 function zenmlConfigOf(file: string, text: string): { config: ZenmlConfig; problems: Problem[] } {
-  const unread = (problem: Problem) => ({ config: {}, problems: [problem] });
+  const unread = (problem: Problem): { config: ZenmlConfig; problems: Problem[] } => ({ config: { unusable: true }, problems: [problem] });
   if (text.length > MAX_YAML_BYTES) {
     return unread(yamlTooLargeProblem(file, text.length, "config.yaml"));
   }
@@ -184,7 +193,7 @@ function zenmlConfigOf(file: string, text: string): { config: ZenmlConfig; probl
   }
   if (data === undefined || data === null) return { config: {}, problems: [] };
   if (typeof data !== "object" || Array.isArray(data)) {
-    return unread({ severity: "error", code: "not-a-mapping", file, message: "ZenML's config.yaml must be a mapping. Kitaru cannot read its persisted state; fix or delete the file." });
+    return unread({ severity: "error", code: "not-a-mapping", file, span: wholeDocument(yaml), message: "ZenML's config.yaml must be a mapping. Kitaru cannot read its persisted state; fix or delete the file." });
   }
   const root = data as Record<string, unknown>;
   const at = (path: string[]) => fileOrigin(file, locateYaml(yaml, path)?.keySpan);

@@ -7,6 +7,7 @@
  * Hovers look targets up by position; nothing here reads files.
  */
 import type { PyCallArgs, PyFlowCall, PyKwarg, PythonModuleSummary, PyValue } from "./python/types";
+import type { Origin, Source } from "./layer";
 import type { Position, Span } from "./types";
 
 export type TargetLayer = "decorator" | "configure" | "invocation" | "checkpoint";
@@ -91,6 +92,17 @@ function addImage(kw: PyKwarg, layer: TargetLayer, owner: string, contexts: Targ
     }
     out.push({ key: `image.${field}`, layer, span: join(e.keySpan, useSpan(e.value)), valueSpan: e.value.span, contexts, owner });
   }
+}
+
+const LAYER_SOURCE: Record<TargetLayer, Source> = { decorator: "decorator", configure: "configure", invocation: "invocation", checkpoint: "decorator" };
+
+/** Whether a layer's candidate is the value this target writes (same layer, set within its span). */
+export function isMine(c: { source: Source; origin?: Origin }, t: SettingTarget, file: string): boolean {
+  if (c.source !== LAYER_SOURCE[t.layer]) return false;
+  const o: Origin | undefined = c.origin;
+  if (!o || "env" in o || o.file !== file) return false;
+  const pos = { line: o.line, column: o.column ?? 1 };
+  return contains(t.span, pos) || contains(t.valueSpan, pos);
 }
 
 /** The targets under a position, innermost first (an environment variable before its `image=` argument). */

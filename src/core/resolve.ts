@@ -356,7 +356,11 @@ function isInside(p: ReturnType<typeof pathFor>, root: string, dir: string): boo
 /**
  * KITARU_LOG_STORE_*: any of them set (even to an empty text) replaces
  * kitaru.yaml's log_store as a whole, and is validated as Kitaru's
- * LogStoreOverride (the same rules as kitaru.yaml's log_store).
+ * LogStoreOverride (the same rules as kitaru.yaml's log_store). A field the
+ * variables leave unset is not taken from kitaru.yaml. When Kitaru refuses the
+ * variables (no backend, no endpoint, an invalid value), it does not fall back
+ * to kitaru.yaml either: it fails. The settings then still show what the
+ * variables set, from the environment layer, with kitaru.yaml's values overridden.
  */
 function readLogStoreEnv(host: Host, problems: Problem[]): LayerValues {
   const values: LayerValues = new Map();
@@ -369,14 +373,27 @@ function readLogStoreEnv(host: Host, problems: Problem[]): LayerValues {
   const replaced = `${set[0]} replaces kitaru.yaml's log_store as a whole`;
   const err = (env: string, message: string) => problems.push({ severity: "error", code: "log-store-env", env, key: "log_store.backend", message });
   const from = (name: string): Origin => envOrigin(host, name);
-  if (rawBackend === undefined) {
-    err("KITARU_LOG_STORE_BACKEND", `${set.join(" and ")} ${set.length > 1 ? "are" : "is"} set without KITARU_LOG_STORE_BACKEND. Set KITARU_LOG_STORE_BACKEND (e.g. datadog), or unset the others.`);
+  const backend = rawBackend === undefined ? undefined : pythonStrip(rawBackend).toLowerCase();
+  /** Kitaru refuses the variables: each field as they set it (or unset), noted as refused, never kitaru.yaml's. */
+  const refused = (why: string): LayerValues => {
+    const note = `${replaced}; Kitaru refuses them (${why}) and fails rather than use kitaru.yaml's (see Problems)`;
+    const endpoint = rawEndpoint === undefined || pythonStrip(rawEndpoint) === "" ? null : pythonStrip(rawEndpoint).replace(/\/+$/, "");
+    values.set("log_store.backend", { value: backend === undefined || backend === "" ? null : backend, origin: from(rawBackend !== undefined ? "KITARU_LOG_STORE_BACKEND" : set[0]!), note });
+    values.set("log_store.endpoint", { value: endpoint, origin: from(rawEndpoint !== undefined ? "KITARU_LOG_STORE_ENDPOINT" : set[0]!), note });
+    // No key is used; a KITARU_LOG_STORE_API_KEY that is set is listed (masked, as not used) with the secrets.
+    values.set("log_store.api_key", { value: null, origin: from(rawApiKey !== undefined ? "KITARU_LOG_STORE_API_KEY" : set[0]!), note });
     return values;
+  };
+  if (backend === undefined) {
+    err("KITARU_LOG_STORE_BACKEND", `${set.join(" and ")} ${set.length > 1 ? "are" : "is"} set without KITARU_LOG_STORE_BACKEND. Set KITARU_LOG_STORE_BACKEND (e.g. datadog), or unset the others.`);
+    return refused("KITARU_LOG_STORE_BACKEND is not set");
   }
-  const backend = pythonStrip(rawBackend).toLowerCase();
   if (backend === "artifact-store") {
     const extra = [rawEndpoint ? "KITARU_LOG_STORE_ENDPOINT" : "", rawApiKey ? "KITARU_LOG_STORE_API_KEY" : ""].filter(Boolean);
-    if (extra.length) err(extra[0]!, `KITARU_LOG_STORE_BACKEND=artifact-store takes no endpoint or API key: unset ${extra.join(" and ")}.`);
+    if (extra.length) {
+      err(extra[0]!, `KITARU_LOG_STORE_BACKEND=artifact-store takes no endpoint or API key: unset ${extra.join(" and ")}.`);
+      return refused(`artifact-store takes no ${extra.join(" or ")}`);
+    }
     values.set("log_store.backend", { value: backend, origin: from("KITARU_LOG_STORE_BACKEND") });
     values.set("log_store.endpoint", { value: null, origin: from("KITARU_LOG_STORE_BACKEND"), note: replaced });
     values.set("log_store.api_key", { value: null, origin: from("KITARU_LOG_STORE_BACKEND"), note: replaced });
@@ -384,16 +401,18 @@ function readLogStoreEnv(host: Host, problems: Problem[]): LayerValues {
   }
   if (rawEndpoint === undefined) {
     err("KITARU_LOG_STORE_ENDPOINT", `KITARU_LOG_STORE_BACKEND=${JSON.stringify(backend)} needs KITARU_LOG_STORE_ENDPOINT (the http(s) URL of the log intake).`);
-    return values;
+    return refused("KITARU_LOG_STORE_ENDPOINT is not set");
   }
   const parsed = kitaruSchemas().logStoreSchema.safeParse({ backend, endpoint: rawEndpoint, ...(rawApiKey !== undefined ? { api_key: rawApiKey } : {}) });
   if (!parsed.success) {
+    const fields = new Set<string>();
     for (const issue of issuesOf(parsed.error)) {
       const field = String(issue.path[0] ?? "backend");
       const name = `KITARU_LOG_STORE_${field.toUpperCase()}`;
+      fields.add(name);
       err(name, describeIssue(name, ["log_store", field], issue, field === "api_key" ? undefined : valueAt({ backend, endpoint: rawEndpoint }, issue.path), field === "api_key"));
     }
-    return values;
+    return refused(`invalid ${[...fields].join(" and ")}`);
   }
   const store = parsed.data;
   values.set("log_store.backend", { value: store.backend, origin: from("KITARU_LOG_STORE_BACKEND") });
@@ -402,19 +421,31 @@ function readLogStoreEnv(host: Host, problems: Problem[]): LayerValues {
   return values;
 }
 
-/** default_model: KITARU_DEFAULT_MODEL (alias first, else raw), else the registry's default alias, else its only alias. */
+/**
+ * default_model: KITARU_DEFAULT_MODEL (alias first, else raw), else the registry's default alias,
+ * else its only alias. The registry is kitaru.yaml's with KITARU_MODEL_REGISTRY merged over it
+ * (Kitaru's _merge_model_registries: the variable's aliases replace those of the same name, its
+ * default replaces the file's). When the variable changes what the registry answers (its alias or
+ * its default is the one used, or its aliases leave several and no default), the value is the
+ * environment layer's, and what kitaru.yaml alone gives is shown as overridden.
+ */
 function resolveDefaultModel(host: Host, kitaruYaml: KitaruYamlAnalysis | undefined, problems: Problem[]): { env: LayerValues; global: LayerValues } {
   const env: LayerValues = new Map();
   const global: LayerValues = new Map();
-  const aliases = new Map<string, { model: string; origin: Origin }>();
-  for (const a of kitaruYaml?.aliases ?? []) aliases.set(a.alias, { model: a.model, origin: aliasOrigin(kitaruYaml!.file, a) });
-  let defaultAlias: { alias: string; origin: Origin; source: "env" | "global" } | undefined = kitaruYaml?.defaultAlias
-    ? { alias: kitaruYaml.defaultAlias.alias, origin: { file: kitaruYaml.file, line: kitaruYaml.defaultAlias.span?.start.line ?? 1 }, source: "global" }
+  type Entry = { model: string; origin: Origin; fromEnv: boolean };
+  type Default = { alias: string; origin: Origin; fromEnv: boolean };
+  const local = new Map<string, Entry>();
+  for (const a of kitaruYaml?.aliases ?? []) local.set(a.alias, { model: a.model, origin: aliasOrigin(kitaruYaml!.file, a), fromEnv: false });
+  const localDefault: Default | undefined = kitaruYaml?.defaultAlias
+    ? { alias: kitaruYaml.defaultAlias.alias, origin: { file: kitaruYaml.file, line: kitaruYaml.defaultAlias.span?.start.line ?? 1 }, fromEnv: false }
     : undefined;
+  const merged = new Map(local);
+  let mergedDefault = localDefault;
   const envRegistry = parseEnvRegistry(host, problems);
+  const registryOrigin = envOrigin(host, "KITARU_MODEL_REGISTRY");
   if (envRegistry) {
-    for (const [alias, entry] of Object.entries(envRegistry.aliases ?? {})) aliases.set(alias.toLowerCase(), { model: entry.model, origin: envOrigin(host, "KITARU_MODEL_REGISTRY") });
-    if (envRegistry.default) defaultAlias = { alias: envRegistry.default.toLowerCase(), origin: envOrigin(host, "KITARU_MODEL_REGISTRY"), source: "env" };
+    for (const [alias, entry] of Object.entries(envRegistry.aliases ?? {})) merged.set(alias.toLowerCase(), { model: entry.model, origin: registryOrigin, fromEnv: true });
+    if (envRegistry.default) mergedDefault = { alias: envRegistry.default.toLowerCase(), origin: registryOrigin, fromEnv: true };
   }
   const requested = host.env.KITARU_DEFAULT_MODEL;
   if (requested !== undefined) {
@@ -422,16 +453,38 @@ function resolveDefaultModel(host: Host, kitaruYaml: KitaruYamlAnalysis | undefi
       problems.push({ severity: "error", code: "invalid-env", env: "KITARU_DEFAULT_MODEL", key: "default_model", message: "KITARU_DEFAULT_MODEL is set but empty. Set an alias or a provider/model string, or unset it." });
     } else {
       const name = requested.trim();
-      const alias = aliases.get(name.toLowerCase());
-      env.set("default_model", { value: alias ? alias.model : name, origin: envOrigin(host, "KITARU_DEFAULT_MODEL"), note: alias ? `alias "${name.toLowerCase()}"` : "not an alias: passed through as provider/model" });
+      const alias = merged.get(name.toLowerCase());
+      env.set("default_model", { value: alias ? alias.model : name, origin: envOrigin(host, "KITARU_DEFAULT_MODEL"), note: alias ? `alias "${name.toLowerCase()}"${alias.fromEnv ? " (from KITARU_MODEL_REGISTRY)" : ""}` : "not an alias: passed through as provider/model" });
     }
   }
-  const fallback = defaultAlias ? { name: defaultAlias.alias, entry: aliases.get(defaultAlias.alias), origin: defaultAlias.origin, source: defaultAlias.source } : aliases.size === 1 ? { name: [...aliases.keys()][0]!, entry: [...aliases.values()][0], origin: [...aliases.values()][0]!.origin, source: "global" as const } : undefined;
-  if (fallback?.entry) {
-    const target = fallback.source === "env" && !env.has("default_model") ? env : global;
-    if (target === global || !env.has("default_model")) target.set("default_model", { value: fallback.entry.model, origin: fallback.origin, note: defaultAlias ? `default alias "${fallback.name}"` : `the only alias, "${fallback.name}"` });
-  } else if (defaultAlias && envRegistry?.default) {
-    problems.push({ severity: "error", code: "unknown-alias", env: "KITARU_MODEL_REGISTRY", key: "default_model", message: `KITARU_MODEL_REGISTRY's default names alias "${defaultAlias.alias}", which no registry defines.` });
+  /** The alias kitaru.llm() falls back to: the default, else the only alias; undefined when there is none to pick. */
+  const pick = (aliases: Map<string, Entry>, def: Default | undefined) => {
+    if (def) {
+      const entry = aliases.get(def.alias);
+      return entry ? { name: def.alias, entry, def } : undefined;
+    }
+    if (aliases.size !== 1) return undefined;
+    const [name, entry] = [...aliases][0]!;
+    return { name, entry, def: undefined };
+  };
+  const fromFile = pick(local, localDefault);
+  if (fromFile) {
+    global.set("default_model", { value: fromFile.entry.model, origin: fromFile.def?.origin ?? fromFile.entry.origin, note: fromFile.def ? `default alias "${fromFile.name}"` : `the only alias, "${fromFile.name}"` });
+  }
+  if (envRegistry && !env.has("default_model")) {
+    const chosen = pick(merged, mergedDefault);
+    if (chosen && (chosen.entry.fromEnv || chosen.def?.fromEnv)) {
+      const where = (o: Origin) => ("env" in o ? "KITARU_MODEL_REGISTRY" : `kitaru.yaml:${o.line}`);
+      const note = chosen.def
+        ? chosen.def.fromEnv
+          ? `default alias "${chosen.name}" of KITARU_MODEL_REGISTRY${chosen.entry.fromEnv ? "" : `, defined in ${where(chosen.entry.origin)}`}`
+          : `default alias "${chosen.name}" (${where(chosen.def.origin)}), redefined by KITARU_MODEL_REGISTRY, merged over kitaru.yaml's registry`
+        : `the only alias, "${chosen.name}", from KITARU_MODEL_REGISTRY`;
+      env.set("default_model", { value: chosen.entry.model, origin: registryOrigin, note });
+    } else if (!chosen && fromFile) {
+      // The variable's aliases leave several and no default: kitaru.llm() without model= fails.
+      env.set("default_model", { value: null, origin: registryOrigin, note: "KITARU_MODEL_REGISTRY's aliases, merged over kitaru.yaml's, leave several aliases and no default: kitaru.llm() without model= fails" });
+    }
   }
   return { env, global };
 }

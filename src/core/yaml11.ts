@@ -55,8 +55,18 @@ function pyyamlTags(tags: Tags): Tags {
   });
 }
 
+/** PyYAML's Reader refuses these characters anywhere in a document (its NON_PRINTABLE). */
+const NON_PRINTABLE = /[^\t\n\r\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
 export function parseYaml11(text: string): YamlFile {
   const index = new LineIndex(text);
+  // The yaml package reads control characters (a binary file) as plain text; PyYAML stops at the first.
+  const bad = NON_PRINTABLE.exec(text);
+  if (bad) {
+    const code = bad[0].codePointAt(0)!;
+    const message = `unacceptable character #x${code.toString(16).padStart(4, "0")}: special characters are not allowed`;
+    return { doc: yamlLibrary().parseDocument(""), index, error: { message, span: index.span(bad.index, bad.index + bad[0].length) } };
+  }
   let doc: Document.Parsed;
   try {
     doc = yamlLibrary().parseDocument(text, { version: "1.1", merge: true, prettyErrors: false, uniqueKeys: false, customTags: pyyamlTags });
@@ -73,6 +83,12 @@ export function parseYaml11(text: string): YamlFile {
   return { doc, index, error: { message, span: index.span(start, Math.max(end, start + 1)) } };
 }
 
+/** The whole document's span (line 1 for an empty one). */
+export function wholeDocument(yaml: YamlFile): Span {
+  const range = yaml.doc.contents?.range;
+  return range ? yaml.index.span(range[0], Math.max(range[1], range[0] + 1)) : { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } };
+}
+
 /** Plain JavaScript value of the document (merge keys applied); undefined for an empty document. */
 export function yamlValue(file: YamlFile): unknown {
   return file.doc.toJS({ maxAliasCount: 1000 }) ?? undefined;
@@ -85,14 +101,17 @@ export interface YamlLocation {
   valueSource?: string;
 }
 
-/** Where the key at `path` is written (following merge keys is not needed for error positions). */
+/**
+ * Where the key at `path` is written. A key a mapping takes from a merge key (`<<: *base`) is
+ * where the anchored mapping writes it; an alias on the way is followed to its anchor.
+ */
 export function locateYaml(file: YamlFile, path: readonly (string | number)[]): YamlLocation | undefined {
   let node: unknown = file.doc.contents;
   let pair: Pair | undefined;
   for (const part of path) {
+    node = resolveAlias(file, node);
     if (yamlLibrary().isMap(node)) {
-      // PyYAML keeps the last of duplicate keys: that is where the value in effect is written.
-      pair = [...node.items].reverse().find((p) => keyText(p.key) === String(part));
+      pair = findPair(file, node, String(part), 0);
       if (!pair) return undefined;
       node = pair.value;
     } else if (yamlLibrary().isSeq(node) && typeof part === "number") {
@@ -112,6 +131,45 @@ export function locateYaml(file: YamlFile, path: readonly (string | number)[]): 
   if (!keySpan || !valueSpan) return undefined;
   const source = yamlLibrary().isScalar(node) && node.range ? file.index.text.slice(node.range[0], node.range[1]) : undefined;
   return { keySpan, valueSpan, ...(source !== undefined ? { valueSource: source } : {}) };
+}
+
+/** Merges nested deeper than this are not followed (a self-referencing alias is refused by the parser anyway). */
+const MAX_MERGE_DEPTH = 32;
+
+/**
+ * The pair that gives `key` its value in a mapping, as PyYAML's flatten_mapping decides: the
+ * mapping's own key (the last of duplicates) wins; else the merge keys, the last `<<` first, and
+ * within `<<: [*a, *b]` the first mapping first.
+ */
+function findPair(file: YamlFile, map: { items: Pair[] }, key: string, depth: number): Pair | undefined {
+  const own = [...map.items].reverse().find((p) => !isMergeKey(p.key) && keyText(p.key) === key);
+  if (own || depth >= MAX_MERGE_DEPTH) return own;
+  for (const merge of [...map.items].reverse().filter((p) => isMergeKey(p.key))) {
+    const value = resolveAlias(file, merge.value);
+    const sources = yamlLibrary().isSeq(value) ? value.items : [value];
+    for (const source of sources) {
+      const target = resolveAlias(file, source);
+      if (!yamlLibrary().isMap(target)) continue;
+      const hit = findPair(file, target as { items: Pair[] }, key, depth + 1);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+/** `<<` read as a merge key (a quoted "<<" is an ordinary key). */
+function isMergeKey(key: unknown): boolean {
+  return yamlLibrary().isScalar(key) && typeof key.value === "symbol";
+}
+
+/** The anchored node an alias stands for; any other node as it is. */
+function resolveAlias(file: YamlFile, node: unknown): unknown {
+  if (!yamlLibrary().isAlias(node)) return node;
+  try {
+    return node.resolve(file.doc) ?? node;
+  } catch {
+    return node;
+  }
 }
 
 function keyText(key: unknown): string | undefined {

@@ -25,6 +25,7 @@ import {
   failureText,
   loginTargetWarning,
   parseCliOutput,
+  envelopeCommand,
   parseStack,
   parseStacks,
   sameStack,
@@ -507,7 +508,8 @@ class KitaruCli implements vscode.Disposable {
       this.notify("info", options.command, `Kitaru: cancelled \`${line}\`; the process and its children were stopped.`, []);
       return { run, line };
     }
-    const outcome = parseCliOutput(run, secrets);
+    // A reply for another command (a wrapper or a stale script answering) is not this command's success.
+    const outcome = parseCliOutput(run, secrets, envelopeCommand(args));
     for (const w of outcome.warnings) this.f.logger.warn(`kitaru warned: ${w}`);
     // What "Show Logs" should reveal when kitaru failed: its own output, secrets removed.
     if (!outcome.ok && stderr) this.f.logger.error(`kitaru's output (stderr):\n${truncateText(stderr, 4000)}`);

@@ -20,6 +20,7 @@
 //   traceback         a Python traceback instead of JSON, exit 1
 //   text-before-json  a line of text on stdout before the JSON
 //   no-json           exit 0 with text only
+//   wrong-command     exit 0 with a stack.list result, whatever the command (does nothing)
 //   leak              fail, echoing in free text (no NAME=value shape) everything
 //                     secret it was given: argv (the API key, a URL with a password)
 //                     and the values of the secret-named variables of its environment
@@ -210,6 +211,10 @@ function main() {
     fail(`could not run ${argv.join(" ")} (api key ${options.apiKey ?? "none"}, store ${storeUrl ?? "none"}); tried the credentials ${given.join(" and ") || "none"}`, "AuthenticationError");
   }
   if (modes.has("fail")) fail("Fake failure requested (FAKE_KITARU_MODE=fail).", "RuntimeError");
+  if (modes.has("wrong-command")) {
+    process.stdout.write(`${JSON.stringify({ command: "stack.list", items: [], count: 0 })}\n`);
+    process.exit(0);
+  }
   if (modes.has("traceback")) {
     process.stderr.write(
       [

@@ -11,6 +11,7 @@ import {
   envSourceText,
   resolveCommandLines,
   displayCommandLine,
+  envelopeCommand,
   failureText,
   isStackId,
   knownStackName,
@@ -418,4 +419,21 @@ test("a persisted stack id the local store could not name: the name kitaru repor
   assert.ok(isStackId(GPU.id) && isStackId(GPU.id.replace(/-/g, "")) && !isStackId("gpu"));
   assert.equal(shortStackId(GPU.id), "7c0e2d4a…");
   assert.equal(shortStackId("gpu"), "gpu");
+});
+
+test("a JSON result for another command than the one run is a failure, not that command's success", () => {
+  assert.equal(envelopeCommand(["login", "-o", "json"]), "login");
+  assert.equal(envelopeCommand(["logout", "-o", "json"]), "logout");
+  assert.equal(envelopeCommand(["stack", "use", "prod", "-o", "json"]), "stack.use");
+  const reply = { stdout: '{"command": "stack.list", "items": [], "count": 0}\n', stderr: "", exitCode: 0 };
+  for (const command of ["login", "logout"]) {
+    const o = parseCliOutput(reply, [], command) as CliFailure;
+    assert.equal(o.ok, false, command);
+    assert.equal(o.kind, "wrong-command");
+    assert.match(failureText(o), new RegExp(`another command \\("stack\\.list", not "${command}"\\)`));
+  }
+  // The command it was run for, or an envelope without a command, is a success.
+  assert.equal(parseCliOutput(reply, [], "stack.list").ok, true);
+  assert.equal(parseCliOutput({ ...reply, stdout: '{"command": "login", "item": {"mode": "local", "url": "http://127.0.0.1:8383"}}\n' }, [], "login").ok, true);
+  assert.equal(parseCliOutput({ ...reply, stdout: '{"item": {"mode": "local"}}\n' }, [], "login").ok, true);
 });

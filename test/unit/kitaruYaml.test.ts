@@ -68,3 +68,22 @@ test("a syntax error is one problem without the file's text", () => {
   assert.equal(a.problems[0]?.code, "yaml-syntax");
   assert.ok(!a.problems[0]!.message.includes("secret-value-123"));
 });
+
+test("a value taken through a merge key is located where the anchored mapping writes it", () => {
+  const file = "/home/alice/.config/kitaru/kitaru.yaml";
+  const flow = analyzeKitaruYaml(file, "version: 1\nbase: &b {backend: datadog, endpoint: https://x.example.com}\nlog_store: {<<: *b}\n");
+  assert.deepEqual(flow.problems.map((p) => p.severity), ["warning"]); // "base" is not a kitaru.yaml key
+  assert.deepEqual([flow.values.get("log_store.backend")?.origin, flow.values.get("log_store.endpoint")?.origin], [
+    { file, line: 2, column: 11, span: { start: { line: 2, column: 11 }, end: { line: 2, column: 18 } } },
+    { file, line: 2, column: 29, span: { start: { line: 2, column: 29 }, end: { line: 2, column: 37 } } },
+  ]);
+  // Block style, an own key over the merged one, and an alias as the whole value.
+  const block = analyzeKitaruYaml(file, "version: 1\nbase: &b\n  backend: datadog\n  endpoint: https://x.example.com\nlog_store:\n  <<: *b\n  endpoint: https://y.example.com\n");
+  assert.deepEqual([block.values.get("log_store.backend")?.origin, block.values.get("log_store.endpoint")?.value], [{ file, line: 3, column: 3, span: { start: { line: 3, column: 3 }, end: { line: 3, column: 10 } } }, "https://y.example.com"]);
+  assert.equal((block.values.get("log_store.endpoint")?.origin as { line: number }).line, 7);
+  const whole = analyzeKitaruYaml(file, "version: 1\nbase: &b\n  backend: datadog\n  endpoint: https://x.example.com\nlog_store: *b\n");
+  assert.equal((whole.values.get("log_store.endpoint")?.origin as { line: number }).line, 4);
+  // `<<: [*a, *b]`: the first mapping that has the key gives it (PyYAML).
+  const seq = analyzeKitaruYaml(file, "a: &a {backend: datadog}\nb: &b {backend: honeycomb, endpoint: https://x.example.com}\nlog_store:\n  <<: [*a, *b]\n");
+  assert.deepEqual([seq.values.get("log_store.backend")?.value, (seq.values.get("log_store.backend")?.origin as { line: number }).line, (seq.values.get("log_store.endpoint")?.origin as { line: number }).line], ["datadog", 1, 2]);
+});

@@ -106,3 +106,50 @@ test("a missing flow is a clear problem, and the rest still resolves", () => {
   assert.equal(r.problems[0]?.code, "flow-not-found");
   assert.equal(r.settings.stack?.value, "prod");
 });
+
+test("KITARU_LOG_STORE_BACKEND without an endpoint still replaces kitaru.yaml's log_store: the environment's values win, the file's are overridden", () => {
+  const yaml = "version: 1\nlog_store:\n  backend: datadog\n  endpoint: https://http-intake.logs.datadoghq.com\n  api_key: 5c1f0e7a9b3d4c8e8f2a6b1d0c9e7f3a\n";
+  const r = resolveConfiguration(memoryHost({ [`${CONFIG}/kitaru.yaml`]: yaml }, { KITARU_LOG_STORE_BACKEND: "DataDog " }), { workspace: "/ws" });
+  const backend = r.settings["log_store.backend"]!;
+  assert.deepEqual([backend.value, backend.source, backend.origin], ["datadog", "env", { env: "KITARU_LOG_STORE_BACKEND" }]);
+  assert.match(backend.note ?? "", /refuses/);
+  assert.deepEqual(backend.overridden.map((c) => [c.source, c.value]), [["global", "datadog"], ["default", "artifact-store"]]);
+  const endpoint = r.settings["log_store.endpoint"]!;
+  assert.deepEqual([endpoint.value, endpoint.source], [null, "env"]);
+  assert.deepEqual(endpoint.overridden.map((c) => [c.source, c.value, c.origin && "line" in c.origin ? c.origin.line : undefined]), [["global", "https://http-intake.logs.datadoghq.com", 4]]);
+  // kitaru.yaml's key is not used either (masked where it is listed).
+  assert.deepEqual([r.settings["log_store.api_key"]?.value, r.settings["log_store.api_key"]?.source, r.settings["log_store.api_key"]?.overridden[0]?.masked], [null, "env", true]);
+  assert.ok(r.problems.some((p) => p.severity === "error" && p.env === "KITARU_LOG_STORE_ENDPOINT"));
+  assert.ok(!JSON.stringify(resolutionJson(r)).includes("5c1f0e7a9b3d4c8e8f2a6b1d0c9e7f3a"));
+  // Only an endpoint (no backend): refused too, and still not kitaru.yaml's backend.
+  const noBackend = resolveConfiguration(memoryHost({ [`${CONFIG}/kitaru.yaml`]: yaml }, { KITARU_LOG_STORE_ENDPOINT: "https://api.honeycomb.io" }), { workspace: "/ws" });
+  assert.deepEqual([noBackend.settings["log_store.backend"]?.value, noBackend.settings["log_store.backend"]?.source], [null, "env"]);
+  assert.deepEqual([noBackend.settings["log_store.endpoint"]?.value, noBackend.settings["log_store.endpoint"]?.origin], ["https://api.honeycomb.io", { env: "KITARU_LOG_STORE_ENDPOINT" }]);
+});
+
+test("KITARU_MODEL_REGISTRY redefining kitaru.yaml's default alias: default_model comes from the variable, kitaru.yaml's model is overridden", () => {
+  const yaml = "version: 1\nmodel_registry:\n  default: fast\n  aliases:\n    fast:\n      model: openai/gpt-5-nano\n";
+  const r = resolveConfiguration(memoryHost({ [`${CONFIG}/kitaru.yaml`]: yaml }, { KITARU_MODEL_REGISTRY: '{"aliases":{"fast":{"model":"anthropic/x"}}}' }), { workspace: "/ws" });
+  const s = r.settings.default_model!;
+  assert.deepEqual([s.value, s.source, s.origin], ["anthropic/x", "env", { env: "KITARU_MODEL_REGISTRY" }]);
+  assert.match(s.note ?? "", /default alias "fast" \(kitaru\.yaml:3\)/);
+  assert.deepEqual(s.overridden.map((c) => [c.source, c.value, c.origin && "line" in c.origin ? c.origin.line : undefined]), [["global", "openai/gpt-5-nano", 3]]);
+  // An alias the file's default does not use changes nothing: still kitaru.yaml's.
+  const other = resolveConfiguration(memoryHost({ [`${CONFIG}/kitaru.yaml`]: yaml }, { KITARU_MODEL_REGISTRY: '{"aliases":{"slow":{"model":"anthropic/y"}}}' }), { workspace: "/ws" });
+  assert.deepEqual([other.settings.default_model?.value, other.settings.default_model?.source, other.settings.default_model?.overridden.length], ["openai/gpt-5-nano", "global", 0]);
+  // The variable's own default wins over the file's.
+  const envDefault = resolveConfiguration(memoryHost({ [`${CONFIG}/kitaru.yaml`]: yaml }, { KITARU_MODEL_REGISTRY: '{"aliases":{"slow":{"model":"anthropic/y"}},"default":"slow"}' }), { workspace: "/ws" });
+  assert.deepEqual([envDefault.settings.default_model?.value, envDefault.settings.default_model?.source], ["anthropic/y", "env"]);
+});
+
+test("a config.yaml Kitaru cannot read is not listed as used, and its problem has a position", () => {
+  for (const text of ["\x00\x01\x02binary", "- a\n- b\n"]) {
+    const r = resolveConfiguration(memoryHost({ [`${CONFIG}/config.yaml`]: text }), { workspace: "/ws" });
+    const looked = r.looked.find((l) => l.role === "config.yaml")!;
+    assert.deepEqual([looked.exists, looked.used], [true, false], JSON.stringify(text));
+    assert.match(looked.note, /cannot be used/);
+    const problem = r.problems.find((p) => p.file === `${CONFIG}/config.yaml`);
+    assert.equal(problem?.severity, "error");
+    assert.equal(problem?.span?.start.line, 1);
+  }
+});

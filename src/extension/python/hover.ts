@@ -7,16 +7,15 @@
 import * as vscode from "vscode";
 import { describeWinner, showValue } from "../../core/documentChecks";
 import { isSpread, layerLabel, type InvocationMethod } from "../../core/flowSummary";
-import { code } from "../../core/hoverInfo";
-import { SOURCES, type Origin, type Source } from "../../core/layer";
-import { settingTargets, targetsAt, type SettingTarget, type TargetContext, type TargetLayer } from "../../core/pythonTargets";
+import { code, imageEnvironmentLines } from "../../core/hoverInfo";
+import { SOURCES, type Source } from "../../core/layer";
+import { isMine, settingTargets, targetsAt, type SettingTarget, type TargetContext, type TargetLayer } from "../../core/pythonTargets";
 import type { Candidate, Setting } from "../../core/resolve";
 import { SOURCE_LABELS, settingInfo } from "../../core/settingsInfo";
 import type { Span } from "../../core/types";
 import type { FlowResolution, FlowResolutions } from "./flowResolutions";
 import type { WorkspaceFlows } from "./workspaceFlows";
 
-const LAYER_SOURCE: Record<TargetLayer, Source> = { decorator: "decorator", configure: "configure", invocation: "invocation", checkpoint: "decorator" };
 const LAYER_WORDS: Record<TargetLayer, string> = { decorator: "@flow decorator", configure: "kitaru.configure()", invocation: "call", checkpoint: "@checkpoint" };
 const MAX_CONTEXTS = 4;
 
@@ -70,7 +69,7 @@ export class FlowHoverProvider implements vscode.HoverProvider {
       if (!r?.ok) continue;
       lines.push("");
       if (contexts.length > 1) lines.push(`*${"flow" in ctx ? `In flow ${code(ctx.flow)}` : `In the call on line ${ctx.call}`}:*  `);
-      lines.push(...(t.key === "image" ? this.imageLines(t, file, r) : this.settingLines(t, file, r)));
+      lines.push(...(t.key === "image" ? this.imageLines(t, file, r) : t.key === "image.environment" ? this.environmentLines(t, file, r) : this.settingLines(t, file, r)));
       links.push(`[Explain ${"flow" in ctx ? `flow ${code(ctx.flow)}` : `the call on line ${ctx.call}`}](${explainLink(r)})`);
     }
     if (contexts.length > shown.length) lines.push("", `*…and ${contexts.length - shown.length} more.*`);
@@ -118,6 +117,12 @@ export class FlowHoverProvider implements vscode.HoverProvider {
     return [`**In effect:** ${value(s)} from ${where(s)}.`, "This argument sets no value here (None, or a value Kitaru would refuse: see Problems)."];
   }
 
+  /** `environment=`: no single setting, but the merged environment, variable by variable. */
+  private environmentLines(t: SettingTarget, file: string, r: FlowResolution): string[] {
+    const method = r.resolution.python?.call?.method;
+    return imageEnvironmentLines(r.resolution.settings, { isMine: (c) => isMine(c, t, file), where: (c) => describeLayer(c, r.workspace, method) });
+  }
+
   private imageLines(t: SettingTarget, file: string, r: FlowResolution): string[] {
     const method = r.resolution.python?.call?.method;
     const rows: string[] = [];
@@ -157,20 +162,6 @@ export class FlowHoverProvider implements vscode.HoverProvider {
     const below = s && !(s.source === "default" && s.value === null) ? ` Below it: ${code(showValue(s))} from ${describeWinner(s, r.workspace)}.` : "";
     return [`Applies to flows started after it in this process, above the environment, pyproject.toml and persisted settings.${below}`];
   }
-}
-
-function isMine(c: Candidate, t: SettingTarget, file: string): boolean {
-  if (c.source !== LAYER_SOURCE[t.layer]) return false;
-  const o: Origin | undefined = c.origin;
-  if (!o || "env" in o || o.file !== file) return false;
-  const pos = { line: o.line, column: o.column ?? 1 };
-  return within(t.span, pos) || within(t.valueSpan, pos);
-}
-
-function within(span: Span, pos: { line: number; column: number }): boolean {
-  const after = pos.line > span.start.line || (pos.line === span.start.line && pos.column >= span.start.column);
-  const before = pos.line < span.end.line || (pos.line === span.end.line && pos.column <= span.end.column);
-  return after && before;
 }
 
 function dedupeContexts(list: TargetContext[]): TargetContext[] {

@@ -217,6 +217,17 @@ suite("kitaru CLI commands", () => {
     assert.strictEqual(only("Switch Stack").text, "Kitaru: could not switch to stack 'prod': The fake store is locked (traceback requested). (IllegalOperationError)");
     assert.strictEqual(a.current()!.resolution.settings.stack!.value, STACK_IDS.gpu, "nothing changed");
 
+    // A reply for another command is no success of this one: not "Connected to the local Kitaru server."
+    for (const [command, title] of [["kitaru.login", "Log In"], ["kitaru.logout", "Log Out"]] as const) {
+      a.cli.clearMessages();
+      await setEnvironment({ FAKE_KITARU_MODE: "wrong-command" });
+      r = await run(command);
+      assert.strictEqual(r.ok, false, command);
+      msg = only(title);
+      assert.strictEqual(msg.severity, "error");
+      assert.match(msg.text, /kitaru answered for another command \("stack\.list", not "log(in|out)"\)/);
+    }
+
     a.cli.clearMessages();
     await setEnvironment({ FAKE_KITARU_MODE: "warn,text-before-json" });
     r = await run("kitaru.switchStack", "prod");
