@@ -229,3 +229,35 @@ export function kitaruPathSettingsTarget(remoteName: string | undefined): { wher
   if (remoteName) return { where: "your Remote settings", button: "Open Remote Settings", command: "workbench.action.openRemoteSettings", args: { query: "kitaru.path" } };
   return { where: "your user settings", button: "Open User Settings", command: "workbench.action.openGlobalSettings", args: { query: "kitaru.path" } };
 }
+
+/**
+ * In Restricted Mode, the PATH `kitaru` itself is given: only absolute entries
+ * outside every workspace folder (after following symlinks). An empty entry
+ * (`PATH=":/usr/bin"`, an unset `$EXTRA` in `PATH="$EXTRA:$PATH"`), `.` or
+ * `./node_modules/.bin` mean the working directory, and a `#!/usr/bin/env
+ * python3` kitaru would run the repository's `python3` from there.
+ */
+export function trustedPathEntries(pathValue: string, platform: string, workspaceFolders: readonly string[], realpath: (p: string) => string = (x) => x): { path: string; dropped: string[] } {
+  const p = pathFor(platform);
+  const separator = platform === "win32" ? ";" : ":";
+  const kept: string[] = [];
+  const dropped: string[] = [];
+  for (const entry of pathValue.split(separator)) {
+    const dir = unquote(entry);
+    const ok = dir !== "" && p.isAbsolute(dir) && !workspaceFolders.some((f) => isInside(p, f, p.normalize(dir)) || isInside(p, f, realpath(dir)));
+    (ok ? kept : dropped).push(entry);
+  }
+  return { path: kept.join(separator), dropped };
+}
+
+/**
+ * In Restricted Mode, where `kitaru` runs: the home directory rather than the
+ * project, so nothing it or a wrapper reads from its working directory
+ * (`.python-version`, `.tool-versions`, a `uv` project) comes from the workspace.
+ * When home is inside a workspace folder (home itself opened), the file system's root.
+ */
+export function neutralWorkingDirectory(homedir: string, platform: string, workspaceFolders: readonly string[]): string {
+  const p = pathFor(platform);
+  if (!workspaceFolders.some((f) => isInside(p, f, homedir))) return homedir;
+  return p.parse(homedir).root || homedir;
+}

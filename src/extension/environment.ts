@@ -10,6 +10,7 @@ import * as path from "node:path";
 import type { EnvOrigin } from "../core/host";
 import { analyzeEnvFile, envFileProblems } from "../core/envFile";
 import type { Problem } from "../core/problems";
+import { trustedPathEntries } from "../core/findKitaru";
 import type { KitaruSettings, SettingPosition } from "./settings";
 
 export const SETTING_LABEL = "kitaru.environment setting";
@@ -102,15 +103,23 @@ export function placeEnvironmentProblems(problems: readonly Problem[], environme
 
 /**
  * The environment a `kitaru` process is started with. In a trusted workspace,
- * the explained one. In Restricted Mode, without what an env file set: its
- * contents come from the workspace (a user-level `kitaru.envFile: ".env"` reads
- * the untrusted repository's file), and variables such as NODE_OPTIONS,
- * PYTHONPATH or BASH_ENV would make the user's own kitaru run the repository's
- * code. (Workspace values of kitaru.environment and kitaru.envFile are already
- * ignored there: package.json lists them in restrictedConfigurations.)
+ * the explained one. In Restricted Mode:
+ * - without what an env file set: its contents come from the workspace (a
+ *   user-level `kitaru.envFile: ".env"` reads the untrusted repository's file),
+ *   and variables such as NODE_OPTIONS, PYTHONPATH or BASH_ENV would make the
+ *   user's own kitaru run the repository's code;
+ * - with a PATH of absolute entries outside the workspace only
+ *   (`trustedPathEntries`): an empty or relative entry is the working directory.
+ * (Workspace values of kitaru.environment and kitaru.envFile are already ignored
+ * there: package.json lists them in restrictedConfigurations.)
  */
-export function processEnvironment(explained: ExplainedEnvironment, trusted: boolean, base: NodeJS.ProcessEnv = process.env): { env: Record<string, string | undefined>; withheld: string[] } {
-  if (trusted) return { env: explained.env, withheld: [] };
+export function processEnvironment(
+  explained: ExplainedEnvironment,
+  trusted: boolean,
+  base: NodeJS.ProcessEnv = process.env,
+  workspace: { folders: readonly string[]; platform: string; realpath?: (p: string) => string } = { folders: [], platform: process.platform },
+): { env: Record<string, string | undefined>; lookupEnv: Record<string, string | undefined>; withheld: string[]; droppedPathEntries: string[] } {
+  if (trusted) return { env: explained.env, lookupEnv: explained.env, withheld: [], droppedPathEntries: [] };
   const env = { ...explained.env };
   const withheld: string[] = [];
   for (const [name, origin] of Object.entries(explained.origins)) {
@@ -119,5 +128,15 @@ export function processEnvironment(explained: ExplainedEnvironment, trusted: boo
     withheld.push(name);
     env[name] = base[name];
   }
-  return { env, withheld: withheld.sort() };
+  // Looking kitaru up sees the whole PATH, to say which workspace kitaru it refuses.
+  const lookupEnv = { ...env };
+  const droppedPathEntries: string[] = [];
+  // Windows spells it Path; any spelling is the same variable there.
+  for (const name of Object.keys(env).filter((n) => (workspace.platform === "win32" ? n.toUpperCase() === "PATH" : n === "PATH"))) {
+    if (env[name] === undefined) continue;
+    const trustedPath = trustedPathEntries(env[name]!, workspace.platform, workspace.folders, workspace.realpath);
+    env[name] = trustedPath.path;
+    droppedPathEntries.push(...trustedPath.dropped);
+  }
+  return { env, lookupEnv, withheld: withheld.sort(), droppedPathEntries };
 }

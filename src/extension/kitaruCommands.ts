@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { describeLookup, describeLookupSteps, findKitaru, ignoredPathValues, kitaruPathSettingsTarget, STEP_LABELS, type LookupResult } from "../core/findKitaru";
+import { describeLookup, describeLookupSteps, findKitaru, ignoredPathValues, kitaruPathSettingsTarget, neutralWorkingDirectory, STEP_LABELS, type LookupResult } from "../core/findKitaru";
 import {
   authOverrides,
   authRefusal,
@@ -104,8 +104,12 @@ interface Context {
   /** Where kitaru runs: the project directory (nearest pyproject.toml), else the folder. */
   cwd: string;
   environment: ExplainedEnvironment;
-  /** What kitaru itself is started with (in Restricted Mode, without the env file's variables). */
+  /** What kitaru itself is started with (in Restricted Mode, without the env file's variables and with a PATH outside the workspace). */
   processEnv: Record<string, string | undefined>;
+  /** What kitaru is looked up with: processEnv with its whole PATH (a workspace kitaru on it is named and refused). */
+  lookupEnv: Record<string, string | undefined>;
+  /** Where kitaru itself runs: `cwd`, or in Restricted Mode a directory outside the workspace. */
+  runCwd: string;
   snapshot?: Snapshot;
 }
 
@@ -376,10 +380,23 @@ class KitaruCli implements vscode.Disposable {
     const folder = project?.folder;
     // The environment shown in the tree: VS Code's, plus kitaru.environment and kitaru.envFile.
     const environment = this.f.model.environment(folder);
-    const started = processEnvironment(environment, vscode.workspace.isTrusted);
+    const trusted = vscode.workspace.isTrusted;
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file").map((f) => f.uri.fsPath);
+    const started = processEnvironment(environment, trusted, process.env, { folders, platform: process.platform, realpath: realpathOrSelf });
     if (started.withheld.length) this.f.logger.info(`Restricted Mode: ${started.withheld.join(", ")} from ${environment.envFile?.setting ?? "the env file"} ${started.withheld.length === 1 ? "is" : "are"} explained but not passed to kitaru (the file is the workspace's).`);
+    if (started.droppedPathEntries.length) this.f.logger.info(`Restricted Mode: PATH entries that are empty, relative or inside the workspace are not passed to kitaru: ${started.droppedPathEntries.map((e) => JSON.stringify(e)).join(", ")}.`);
+    const cwd = project?.dir ?? folder?.uri.fsPath ?? os.homedir();
     const snapshot = this.f.model.current;
-    return { ...(folder ? { folder } : {}), ...(project ? { project } : {}), cwd: project?.dir ?? folder?.uri.fsPath ?? os.homedir(), environment, processEnv: started.env, ...(snapshot ? { snapshot } : {}) };
+    return {
+      ...(folder ? { folder } : {}),
+      ...(project ? { project } : {}),
+      cwd,
+      runCwd: trusted ? cwd : neutralWorkingDirectory(os.homedir(), process.platform, folders),
+      environment,
+      processEnv: started.env,
+      lookupEnv: started.lookupEnv,
+      ...(snapshot ? { snapshot } : {}),
+    };
   }
 
   /** The resolution of the command's project as it is now (after a switch: with the new active stack). */
@@ -406,15 +423,9 @@ class KitaruCli implements vscode.Disposable {
       workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
       trusted: vscode.workspace.isTrusted,
       ...(python ? { pythonExecutable: python } : {}),
-      env: ctx.processEnv,
+      env: ctx.lookupEnv,
       isExecutableFile,
-      realpath: (p) => {
-        try {
-          return fs.realpathSync(p);
-        } catch {
-          return p;
-        }
-      },
+      realpath: realpathOrSelf,
     });
     const line = describeLookup(result);
     const steps = describeLookupSteps(result, settings.path);
@@ -469,11 +480,11 @@ class KitaruCli implements vscode.Disposable {
     const timeoutMs = options.timeoutMs ?? settings.cliTimeoutSeconds * 1000;
     const controller = options.controller ?? new AbortController();
     this.controllers.add(controller);
-    this.f.logger.info(`Running: ${line}  (in ${found.ctx.cwd}, timeout ${Math.round(timeoutMs / 1000)} s)`);
+    this.f.logger.info(`Running: ${line}  (in ${found.ctx.runCwd}${found.ctx.runCwd !== found.ctx.cwd ? ", outside the workspace: Restricted Mode" : ""}, timeout ${Math.round(timeoutMs / 1000)} s)`);
     const running = this.runner.run({
       executable: found.executable,
       args,
-      cwd: found.ctx.cwd,
+      cwd: found.ctx.runCwd,
       env: found.ctx.processEnv,
       timeoutMs,
       signal: controller.signal,
@@ -1019,4 +1030,13 @@ interface PythonApi {
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
+}
+
+/** The path with symlinks followed, or the path itself when it cannot be (missing, a loop). */
+function realpathOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
 }

@@ -167,6 +167,9 @@ export const cliScenarios = [
       fs.writeFileSync(path.join(dir, "evil-setting.sh"), `echo ran > ${mark("bash-env-setting")}\n`);
       fs.writeFileSync(path.join(dir, "evil-envfile.sh"), `echo ran > ${mark("bash-env-envfile")}\n`);
       fs.writeFileSync(path.join(dir, "sitecustomize.py"), `open(${mark("pythonpath")}, "w").write("ran")\n`);
+      // The fake kitaru starts `node` from PATH, whose first entry is empty (the working directory).
+      fs.writeFileSync(path.join(dir, "node"), `#!/bin/sh\necho ran > ${mark("workspace-node")}\n`);
+      fs.chmodSync(path.join(dir, "node"), 0o755);
       fs.writeFileSync(path.join(dir, ".env"), "NODE_OPTIONS=--require ./evil-envfile.js\nBASH_ENV=./evil-envfile.sh\nPYTHONPATH=.\nKITARU_RETRIES=3\n");
       fs.mkdirSync(path.join(dir, ".vscode"), { recursive: true });
       fs.writeFileSync(
@@ -180,8 +183,13 @@ export const cliScenarios = [
       fs.chmodSync(path.join(tools, "kitaru"), 0o755);
       return dir;
     },
-    env: (ctx) => ({ ...hermetic(ctx, {}), KITARU_TEST_MARKERS: path.join(ctx.tmpDir, "markers") }),
-    settings: (ctx) => ({ "kitaru.path": path.join(ctx.tmpDir, "tools", "kitaru"), "kitaru.envFile": ".env" }),
+    env: (ctx) => ({ ...hermetic(ctx, { FAKE_KITARU_NODE: undefined }), KITARU_TEST_MARKERS: path.join(ctx.tmpDir, "markers") }),
+    settings: (ctx) => ({
+      "kitaru.path": path.join(ctx.tmpDir, "tools", "kitaru"),
+      "kitaru.envFile": ".env",
+      // As `PATH="$EXTRA:$PATH"` with EXTRA unset leaves it: an empty first entry.
+      "kitaru.environment": { PATH: `:${path.dirname(process.execPath)}:/usr/bin:/bin` },
+    }),
     trustWorkspace: false,
     suites: ["restricted-env.test.ts"],
   },

@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { explainedEnvironment, placeEnvironmentProblems } from "../../src/extension/environment";
+import { explainedEnvironment, placeEnvironmentProblems, processEnvironment } from "../../src/extension/environment";
+import { neutralWorkingDirectory, trustedPathEntries } from "../../src/core/findKitaru";
 import { nodeHost } from "../../src/core/host";
 import { resolveConfiguration } from "../../src/core/resolve";
 
@@ -35,4 +36,47 @@ test("problems caused by env-file variables point at their line, with the name's
   assert.deepEqual(at("log-store-env"), [".env:3:1-25"]);
   assert.deepEqual(at("env-file-line"), [".env:4:1-10"]);
   assert.deepEqual(placed.map((p) => p.severity), [...placed.map((p) => p.severity)].sort((a, b) => ["error", "warning", "info"].indexOf(a) - ["error", "warning", "info"].indexOf(b)), "errors first");
+});
+
+test("the kitaru process: the explained environment when trusted; in Restricted Mode, nothing an env file set (the base value comes back)", () => {
+  const dir = workspace({ ".env": "NODE_OPTIONS=--require ./evil.js\nBASH_ENV=./evil.sh\nKITARU_STACK=from-file\nPATH=./bin\n" });
+  const base = { PATH: "/usr/bin:/bin", HOME: "/home/ada", KITARU_STACK: "from-shell" };
+  const e = explainedEnvironment(base, settings(".env", { KITARU_PROJECT: "from-user-setting", BASH_ENV: "/home/ada/.bashenv" }), dir);
+  assert.equal(e.env.NODE_OPTIONS, "--require ./evil.js", "explained with the file");
+
+  assert.deepEqual(processEnvironment(e, true, base), { env: e.env, lookupEnv: e.env, withheld: [], droppedPathEntries: [] });
+
+  const restricted = processEnvironment(e, false, base, { folders: [dir], platform: "linux" });
+  assert.deepEqual(restricted.withheld, ["KITARU_STACK", "NODE_OPTIONS", "PATH"]);
+  assert.deepEqual(restricted.droppedPathEntries, []);
+  assert.equal(restricted.env.NODE_OPTIONS, undefined);
+  assert.equal(restricted.env.PATH, "/usr/bin:/bin");
+  assert.equal(restricted.env.KITARU_STACK, "from-shell");
+  // What the (user's) kitaru.environment set after the file wins and is kept.
+  assert.equal(restricted.env.BASH_ENV, "/home/ada/.bashenv");
+  assert.equal(restricted.env.KITARU_PROJECT, "from-user-setting");
+  assert.equal(restricted.env.HOME, "/home/ada");
+});
+
+test("Restricted Mode: kitaru's PATH keeps only absolute entries outside the workspace; the lookup still sees them all", () => {
+  const dir = workspace({});
+  const user = `:/usr/local/bin:.:./node_modules/.bin:${dir}/bin:/usr/bin::"/opt/tools"`;
+  const e = explainedEnvironment({ PATH: "/usr/bin" }, settings("", { PATH: user }), dir);
+  const restricted = processEnvironment(e, false, {}, { folders: [dir], platform: "linux" });
+  assert.equal(restricted.env.PATH, '/usr/local/bin:/usr/bin:"/opt/tools"');
+  assert.deepEqual(restricted.droppedPathEntries, ["", ".", "./node_modules/.bin", `${dir}/bin`, ""]);
+  assert.equal(restricted.lookupEnv.PATH, user, "the lookup names (and refuses) a kitaru in the workspace");
+  assert.equal(processEnvironment(e, true, {}, { folders: [dir], platform: "linux" }).env.PATH, user, "trusted: as explained");
+});
+
+test("trustedPathEntries: symlinks into the workspace are dropped; Windows separators and drive paths", () => {
+  const real = (p: string) => (p === "/opt/link" ? "/work/repo/bin" : p);
+  assert.deepEqual(trustedPathEntries("/opt/link:/usr/bin", "linux", ["/work/repo"], real), { path: "/usr/bin", dropped: ["/opt/link"] });
+  assert.deepEqual(trustedPathEntries("C:\\Windows;bin;;C:\\repo\\bin", "win32", ["C:\\repo"]), { path: "C:\\Windows", dropped: ["bin", "", "C:\\repo\\bin"] });
+});
+
+test("neutralWorkingDirectory: home unless home is inside the workspace (then the root)", () => {
+  assert.equal(neutralWorkingDirectory("/home/ada", "linux", ["/home/ada/projects/repo"]), "/home/ada");
+  assert.equal(neutralWorkingDirectory("/home/ada", "linux", ["/home/ada"]), "/");
+  assert.equal(neutralWorkingDirectory("C:\\Users\\ada", "win32", ["C:\\Users"]), "C:\\");
 });

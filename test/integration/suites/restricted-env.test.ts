@@ -2,8 +2,10 @@
 // Restricted Mode with the user's own kitaru (scenario restricted-env): the
 // commands run it, but nothing the workspace chose reaches it. The workspace's
 // settings set NODE_OPTIONS, PYTHONPATH and BASH_ENV to files of the repository,
-// and so does the .env that a user-level kitaru.envFile names; each payload
-// writes a marker when it runs, and there must be none.
+// and so does the .env that a user-level kitaru.envFile names; the user's PATH
+// starts with an empty entry (the working directory) and the repository holds a
+// `node`, which the user's kitaru starts from PATH. Each payload writes a marker
+// when it runs, and there must be none.
 import * as assert from "assert";
 import * as fs from "fs";
 import * as vscode from "vscode";
@@ -36,7 +38,8 @@ suite("Restricted Mode: the user's kitaru runs without the workspace's variables
       this.timeout(30_000);
       const before = calls().length;
       await vscode.commands.executeCommand(id, ...args);
-      await waitFor(() => calls().length > before, { what: "a call of the user's kitaru", timeoutMs: 20_000 });
+      // Whichever comes first: the user's kitaru logging its call, or a payload of the workspace running instead.
+      await waitFor(() => calls().length > before || markers().length > 0, { what: "a call of the user's kitaru", timeoutMs: 20_000 });
       assert.deepStrictEqual(markers(), [], "a payload of the workspace ran");
       const last = JSON.parse(calls().at(-1)!) as { env?: Record<string, string> };
       assert.strictEqual(last.env?.KITARU_STACK, undefined, "the workspace's KITARU_STACK did not reach kitaru");
@@ -48,5 +51,7 @@ suite("Restricted Mode: the user's kitaru runs without the workspace's variables
     const log = await waitFor(() => filesUnder(a.cli.logDirectory).map((f) => fs.readFileSync(f, "utf8")).find((t) => t.includes("Restricted Mode: ")), { what: "the withheld variables in the log", timeoutMs: 10_000 });
     assert.match(log, /Restricted Mode: BASH_ENV, KITARU_RETRIES, NODE_OPTIONS, PYTHONPATH from \.env are explained but not passed to kitaru/);
     assert.ok(!log.includes("evil-envfile"), "values are not logged");
+    assert.match(log, /Restricted Mode: PATH entries that are empty, relative or inside the workspace are not passed to kitaru: ""\./);
+    assert.match(log, /Running: .*\(in [^,]+, outside the workspace: Restricted Mode/);
   });
 });
