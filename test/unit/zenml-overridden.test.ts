@@ -73,8 +73,9 @@ test("debug and analytics_opt_in: the ZENML_* value is overridden by the KITARU_
   assert.deepEqual([r.settings.analytics_opt_in?.value, chain(r.settings.analytics_opt_in)?.[0]], [false, ["zenml-env", true, "ZENML_ANALYTICS_OPT_IN"]]);
 });
 
-test("the built CLI: resolve --json and resolve list the ZENML_* values, never the API key in clear", () => {
+test("the built CLI: resolve --json and resolve list the ZENML_* values, never the API key in clear", (t) => {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), "kitaru-zenml-"));
+  t.after(() => fs.rmSync(ws, { recursive: true, force: true }));
   const cfg = path.join(ws, "cfg");
   fs.mkdirSync(cfg);
   fs.writeFileSync(path.join(cfg, "config.yaml"), GLOBAL);
