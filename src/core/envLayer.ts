@@ -202,6 +202,8 @@ function zenmlBool(raw: string): boolean | undefined {
 /**
  * The ZENML_* names Kitaru also reads (below KITARU_*). Kitaru passes them through
  * unstripped, so a blank one is refused, unless the KITARU_* name it copies over it is set.
+ * A set one is read even when the KITARU_* name is set too: the merge then lists it among the
+ * values that name overrode (source zenml-env), masked like any other secret.
  */
 export function readZenmlEnv(host: Host, problems: Problem[] = []): LayerValues {
   const values: LayerValues = new Map();
@@ -210,9 +212,11 @@ export function readZenmlEnv(host: Host, problems: Problem[] = []): LayerValues 
     ["ZENML_STORE_API_KEY", "auth_token", true, "KITARU_AUTH_TOKEN"],
     ["ZENML_ACTIVE_PROJECT_ID", "project", false, "KITARU_PROJECT"],
   ] as const) {
-    if (host.env[name] === undefined || nonBlank(host, kitaruName) !== undefined) continue;
+    if (host.env[name] === undefined) continue;
     const v = nonBlank(host, name);
     if (v === undefined) {
+      // Covered: Kitaru copies the KITARU_* value over the blank one.
+      if (nonBlank(host, kitaruName) !== undefined) continue;
       problems.push(envProblem(host, name, `${name} is set but empty, and Kitaru refuses an empty ${key}. Unset ${name} (or set ${kitaruName}).`, "invalid-env", key));
       continue;
     }
