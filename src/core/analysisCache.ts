@@ -23,7 +23,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { userCacheFile } from "./userCache";
+import { makeCacheDirectory, userCacheFile } from "./userCache";
 import type { PersistentMemo } from "./memo";
 import { secretValueKind } from "./secrets";
 
@@ -80,7 +80,7 @@ export class AnalysisCache implements PersistentMemo {
       // (the rename below makes one unlikely; hashing the payload would cost more than the parse).
       const data = `${payload.length}\n${payload}`;
       if (data.length > MAX_CACHE_BYTES) return;
-      fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      makeCacheDirectory(path.dirname(this.file));
       const temp = `${this.file}.${process.pid}.tmp`;
       fs.writeFileSync(temp, data, { mode: 0o600 });
       fs.renameSync(temp, this.file);

@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { normalizeStackId, type StackNames } from "./host";
-import { userCacheFile } from "./userCache";
+import { makeCacheDirectory, userCacheFile } from "./userCache";
 import { sqlJs } from "./libraries";
 
 /** Stores above this size are not read (sql.js holds the whole file in memory). */
@@ -122,7 +122,7 @@ export class StackNameReader {
       // Forget stores that no longer exist, so the file stays small.
       for (const file of Object.keys(data.stores)) if (!fs.existsSync(file)) delete data.stores[file];
       data.stores[dbFile] = { stamp, names: [...names] };
-      fs.mkdirSync(path.dirname(this.cacheFile), { recursive: true, mode: 0o700 });
+      makeCacheDirectory(path.dirname(this.cacheFile));
       const temp = `${this.cacheFile}.${process.pid}.tmp`;
       fs.writeFileSync(temp, JSON.stringify(data), { mode: 0o600 });
       fs.renameSync(temp, this.cacheFile);

@@ -6,6 +6,7 @@
  * user's project. A relative XDG_CACHE_HOME is ignored, as the XDG Base
  * Directory specification says; with no absolute home there is no cache.
  */
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import envPaths from "env-paths";
@@ -17,4 +18,22 @@ export function userCacheFile(name: string, env: Readonly<Record<string, string 
   if (platform === "darwin" || platform === "win32") dir = envPaths("kitaru-config", { suffix: "" }).cache;
   else dir = path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, ".cache"), "kitaru-config");
   return path.isAbsolute(dir) ? path.join(dir, name) : undefined;
+}
+
+/**
+ * Creates `dir` and its missing parents (mode 0700), one level at a time, and
+ * throws at the first that cannot be made. Not `mkdirSync({ recursive: true })`:
+ * under /proc (HOME=/proc/self) Node's recursive mkdir retries for ever, and a
+ * CLI that printed its answer would never exit.
+ */
+export function makeCacheDirectory(dir: string): void {
+  const missing: string[] = [];
+  let at = dir;
+  while (!fs.existsSync(at)) {
+    missing.push(at);
+    const parent = path.dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const each of missing.reverse()) fs.mkdirSync(each, { mode: 0o700 });
 }

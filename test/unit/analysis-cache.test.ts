@@ -284,3 +284,18 @@ test("kitaru-config never writes a cache into the folder it runs in (relative XD
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test("a cache directory under /proc (HOME=/proc/self, XDG_CACHE_HOME=/proc): the answer, then a prompt exit", () => {
+  const tmp = tempDir();
+  fs.writeFileSync(path.join(tmp, "pyproject.toml"), '[tool.kitaru]\nstack = "x"\n');
+  try {
+    for (const env of [{ HOME: "/proc/self" }, { HOME: path.join(tmp, "home"), XDG_CACHE_HOME: "/proc" }]) {
+      const r = spawnSync(process.execPath, [CLI, "resolve", "--json", "--workspace", tmp], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...env }, encoding: "utf8", timeout: 15_000 });
+      assert.equal(r.signal, null, `${JSON.stringify(env)}: still running after 15 s`);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as { settings: { stack: { value: string } } }).settings.stack.value, "x");
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
