@@ -16,7 +16,7 @@ import type { EnvOrigin, Host } from "../core/host";
 import type { Problem } from "../core/problems";
 import { defaultStackNameCacheFile, StackNameReader } from "../core/sqliteStacks";
 import { AnalysisCache, cachesDisabled, defaultAnalysisCacheFile } from "../core/analysisCache";
-import { usePersistentMemo } from "../core/memo";
+import { forgetMemos, usePersistentMemo } from "../core/memo";
 import { plainTextSecretProblems } from "../core/secretStatus";
 import { buildFrozenSpec, formatFrozenSpec, frozenSpecJson } from "../core/frozenSpec";
 import { maskProblemText } from "../core/secrets";
@@ -147,7 +147,12 @@ function parseArgs(argv: string[]): Args {
   while (rest.length) {
     const a = rest.shift()!;
     const [flag, inline] = a.includes("=") && a.startsWith("--") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    const take = () => inline ?? value(flag);
+    const take = () => {
+      const v = inline ?? value(flag);
+      // `--workspace "$DIR"` with DIR unset: an answer about the current folder would mislead.
+      if (v.trim() === "") throw new UsageError(`${flag} was given an empty value (an unset shell variable?)`);
+      return v;
+    };
     switch (flag) {
       case "--workspace":
         args.workspaceGiven = take();
@@ -285,7 +290,7 @@ async function resolve(args: Args): Promise<Resolution> {
   // configuration resolved again) only when a store that exists must be read.
   const stacks = new StackNameReader(__dirname, useCaches ? defaultStackNameCacheFile() : undefined);
   let unread: string | undefined;
-  let r = resolveConfiguration(cliHost({ stackNames: (file) => stacks.lookup(file) ?? ((unread = file), { error: "not read" }) }), request);
+  let r = resolveOrAnalyseAgain(() => resolveConfiguration(cliHost({ stackNames: (file) => stacks.lookup(file) ?? ((unread = file), { error: "not read" }) }), request));
   if (unread !== undefined) {
     // Liftoff alone compiles sql.js fastest, and lets the process exit without waiting for
     // V8's optimizing compiler to finish in the background (~100 ms).
@@ -307,11 +312,30 @@ function specMissing(args: Args, r: Resolution): string | undefined {
 declare const __KITARU_CONFIG_BUILD__: string | undefined;
 const useCaches = !cachesDisabled(process.env);
 
+let analysisCache: AnalysisCache | undefined;
+
+/**
+ * A resolution that fails with the analysis cache in use is run again without what it
+ * remembered: an entry edited by hand that still has the expected shape can break it.
+ * The cache file is then rewritten with this run's analyses.
+ */
+function resolveOrAnalyseAgain(run: () => Resolution): Resolution {
+  if (!analysisCache) return run();
+  try {
+    return run();
+  } catch {
+    analysisCache.discard();
+    forgetMemos();
+    return run();
+  }
+}
+
 /** Resolutions read and write the analysis cache; it is written when the process exits, if a run added to it. */
 function useAnalysisCache(): void {
   const file = useCaches ? defaultAnalysisCacheFile() : undefined;
   if (!file) return;
   const cache = new AnalysisCache(file, typeof __KITARU_CONFIG_BUILD__ === "string" ? __KITARU_CONFIG_BUILD__ : "unbuilt");
+  analysisCache = cache;
   usePersistentMemo(cache);
   process.on("exit", () => cache.save());
 }

@@ -70,6 +70,12 @@ export class AnalysisCache implements PersistentMemo {
     while (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
   }
 
+  /** Drops every entry: the file is rewritten with what this run analyses (a stored entry broke a resolution). */
+  discard(): void {
+    this.entries = new Map();
+    this.changed = true;
+  }
+
   /** Writes the file when this run added to it. Best effort: a cache that cannot be written only costs the next run its analyses. */
   save(): void {
     if (!this.changed || !this.entries) return;

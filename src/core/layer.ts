@@ -25,3 +25,15 @@ export type LayerValues = Map<string, LayerValue>;
 export function fileOrigin(file: string, span: Span | undefined): Origin {
   return span ? { file, line: span.start.line, column: span.start.column, span } : { file, line: 1 };
 }
+
+/** Whether a value read back from a cache is a LayerValues map as the core makes them (values with string files or env names). */
+export function isLayerValues(values: unknown): values is LayerValues {
+  if (!(values instanceof Map)) return false;
+  for (const [key, v] of values) {
+    if (typeof key !== "string" || v === null || typeof v !== "object" || !("value" in v)) return false;
+    const origin = (v as LayerValue).origin as Record<string, unknown> | undefined;
+    if (origin !== undefined && (origin === null || typeof origin !== "object" || (typeof origin.file !== "string" && typeof origin.env !== "string"))) return false;
+    if (origin?.line !== undefined && typeof origin.line !== "number") return false;
+  }
+  return true;
+}

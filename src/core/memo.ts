@@ -28,18 +28,29 @@ export interface MemoOptions<R> {
   persistAs?: string;
   /** The part of a result worth storing (drop what only an editor needs, such as parse trees). */
   stored?: (result: R) => R;
+  /** Whether a stored result has the shape this code needs (a file edited by hand, or damaged, is analysed again). */
+  fits?: (stored: unknown) => boolean;
+}
+
+/** Every memo's results, so that forgetMemos() can drop them all. */
+const allMemos = new Set<Map<string, unknown>>();
+
+/** Forgets every remembered result (after a stored one turned out not to fit, the next resolution analyses again). */
+export function forgetMemos(): void {
+  for (const memo of allMemos) memo.clear();
 }
 
 export function memoPerFile<Rest extends unknown[], R>(analyze: (file: string, text: string, ...rest: Rest) => R, options: MemoOptions<R> = {}): (file: string, text: string, ...rest: Rest) => R {
-  const { limit = 512, persistAs, stored = (r: R) => r } = options;
+  const { limit = 512, persistAs, stored = (r: R) => r, fits = () => true } = options;
   const last = new Map<string, { text: string; rest: string; result: R }>();
+  allMemos.add(last);
   return (file, text, ...rest) => {
     const restKey = rest.length ? JSON.stringify(rest) : "";
     const hit = last.get(file);
     if (hit && hit.text === text && hit.rest === restKey) return hit.result;
     const store = persistAs ? persistent : undefined;
     let result = store?.get(persistAs!, file, text, restKey) as R | undefined;
-    if (result === undefined) {
+    if (result === undefined || !fits(result)) {
       result = analyze(file, text, ...rest);
       store?.set(persistAs!, file, text, restKey, stored(result));
     }

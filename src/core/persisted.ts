@@ -9,7 +9,7 @@ import { envOrigin, nonBlank } from "./envLayer";
 import { INVALID_UTF8, normalizeStackId, NOT_A_REGULAR_FILE, pathFor, TOO_LARGE, type Host, type InvalidUtf8 } from "./host";
 import { notUtf8Problem } from "./notUtf8";
 import { analyzeKitaruYaml, type KitaruYamlAnalysis } from "./kitaruYaml";
-import { fileOrigin, type LayerValue, type LayerValues } from "./layer";
+import { fileOrigin, isLayerValues, type LayerValue, type LayerValues } from "./layer";
 import type { Problem } from "./problems";
 import { maskSecret } from "./secrets";
 import { isHttpUrlWithHost } from "./pythonText";
@@ -40,8 +40,21 @@ export interface Persisted {
  * Refreshes re-read unchanged files: their analysis is reused (results are read-only here),
  * and the CLI keeps it between runs (the YAML tree, which only the editor needs, is not kept).
  */
-const analyzeKitaruYamlCached = memoPerFile(analyzeKitaruYaml, { persistAs: "kitaru.yaml", stored: ({ yaml: _tree, ...analysis }) => analysis });
-const zenmlConfigCached = memoPerFile(zenmlConfigOf, { persistAs: "config.yaml" });
+const analyzeKitaruYamlCached = memoPerFile(analyzeKitaruYaml, {
+  persistAs: "kitaru.yaml",
+  stored: ({ yaml: _tree, ...analysis }) => analysis,
+  fits: (a) => {
+    const r = a as Partial<KitaruYamlAnalysis>;
+    return typeof r.file === "string" && typeof r.refused === "boolean" && isLayerValues(r.values) && Array.isArray(r.aliases) && Array.isArray(r.problems);
+  },
+});
+const zenmlConfigCached = memoPerFile(zenmlConfigOf, {
+  persistAs: "config.yaml",
+  fits: (a) => {
+    const r = a as Partial<ReturnType<typeof zenmlConfigOf>>;
+    return r.config !== null && typeof r.config === "object" && Array.isArray(r.problems);
+  },
+});
 /** credentials.yaml holds tokens: its parse is never stored. */
 const credentialsYamlCached = memoPerFile((_file: string, text: string) => parseYaml11(text));
 

@@ -5,7 +5,7 @@
 import { configDirectory, type ConfigDirSource } from "./configDir";
 import { envOrigin, nonBlank, readKitaruEnv, readZenmlEnv } from "./envLayer";
 import { INVALID_UTF8, pathFor, TOO_LARGE, type Host, type InvalidUtf8 } from "./host";
-import type { LayerValue, LayerValues, Origin, Source } from "./layer";
+import { isLayerValues, type LayerValue, type LayerValues, type Origin, type Source } from "./layer";
 import type { Problem } from "./problems";
 import { readFailure, readPersisted, type LookedAt } from "./persisted";
 import { analyzePyproject, MAX_PYPROJECT_BYTES, pyprojectNotUtf8, pyprojectTooLarge, type PyprojectAnalysis } from "./pyproject";
@@ -21,7 +21,13 @@ import { compareText } from "./compareText";
 import { memoPerFile } from "./memo";
 
 /** Shared by refreshes: a pyproject.toml is parsed again only when its text changed (the analysis is read-only here). */
-const analyzePyprojectCached = memoPerFile(analyzePyproject, { persistAs: "pyproject.toml" });
+const analyzePyprojectCached = memoPerFile(analyzePyproject, {
+  persistAs: "pyproject.toml",
+  fits: (a) => {
+    const r = a as Partial<PyprojectAnalysis>;
+    return typeof r.file === "string" && typeof r.hasTable === "boolean" && typeof r.refused === "boolean" && isLayerValues(r.values) && r.entries instanceof Map && Array.isArray(r.problems);
+  },
+});
 
 export interface Candidate extends LayerValue {
   source: Source;

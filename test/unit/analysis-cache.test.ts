@@ -299,3 +299,45 @@ test("a cache directory under /proc (HOME=/proc/self, XDG_CACHE_HOME=/proc): the
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test("an entry edited into another shape (no values, null problems, a number for a file) is analysed again: the same answer as without the cache, and the file rewritten", () => {
+  const tmp = tempDir();
+  const ws = path.join(tmp, "ws");
+  fs.mkdirSync(ws);
+  fs.writeFileSync(path.join(ws, "pyproject.toml"), '[tool.kitaru]\nstack = "prod"\nretries = 2\n');
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: path.join(tmp, "home"), XDG_CACHE_HOME: path.join(tmp, "cache") };
+  const cacheFile = path.join(tmp, "cache", "kitaru-config", "analyses.json");
+  // JSON and text: each run reads the cache, the text one formats paths from the origins.
+  const run = (extra: Record<string, string> = {}) =>
+    ["--json", "--no-color"]
+      .map((flag) => {
+        const r = spawnSync(process.execPath, [CLI, "resolve", flag, "--workspace", ws], { env: { ...env, ...extra }, encoding: "utf8" });
+        return `exit ${r.status}\n${r.stdout}\n${r.stderr}`;
+      })
+      .join("\n");
+  type Entry = [string, Record<string, unknown>];
+  const tamper = (edit: (analysis: Record<string, unknown>) => void) => {
+    const payload = JSON.parse(fs.readFileSync(cacheFile, "utf8").split("\n")[1]!) as { entries: Entry[] };
+    for (const [key, analysis] of payload.entries) if (key.startsWith("pyproject.toml\u0000")) edit(analysis);
+    const text = JSON.stringify(payload);
+    fs.writeFileSync(cacheFile, `${text.length}\n${text}`);
+  };
+  try {
+    const uncached = run({ KITARU_CONFIG_NO_CACHE: "1" });
+    assert.match(uncached, /^exit 0/);
+    const edits: [string, (a: Record<string, unknown>) => void][] = [
+      ["no values", (a) => delete a.values],
+      ["problems null", (a) => (a.problems = null)],
+      ["values an array", (a) => (a.values = [])],
+      ["an origin file that is a number", (a) => ((a.values as { v: [string, { origin: { file: unknown } }][] }).v[0]![1].origin.file = 5)],
+    ];
+    for (const [name, edit] of edits) {
+      run();
+      tamper(edit);
+      assert.equal(run(), uncached, name);
+      assert.equal(run(), uncached, `${name}: and the run after it`);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});

@@ -73,3 +73,13 @@ test("resolve --call naming no call answers with a call-not-found error and exit
   assert.equal(spec.status, 2);
   assert.equal(spec.stdout, "");
 });
+
+test("an empty --workspace, --cwd or --dotenv (an unset shell variable) is a usage error, not the current folder", { skip: built ? false : "dist/cli.js not built (node esbuild.mjs)" }, () => {
+  const ws = workspace();
+  for (const args of [["--workspace", ""], ["--workspace="], ["--cwd", " "], ["--dotenv", ""]]) {
+    const r = run(ws, ["resolve", "--json", ...args]);
+    assert.equal(r.status, 2, JSON.stringify(args));
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, new RegExp(`^kitaru-config: ${args[0]!.replace(/=$/, "")} was given an empty value \\(an unset shell variable\\?\\)\n`));
+  }
+});
