@@ -4,6 +4,7 @@
  * source does not fix are reported as dynamic, never guessed.
  */
 import { pathFor, type Host } from "./host";
+import { readFailure } from "./persisted";
 import type { LayerValue, LayerValues, Origin } from "./layer";
 import { LineIndex } from "./positions";
 import type { Problem } from "./problems";
@@ -108,7 +109,7 @@ export function readPythonLayers(host: Host, workspace: string, selection: FlowS
     callFile = p.resolve(workspace, file);
     const summary = load(callFile);
     if (!summary) {
-      out.problems.push({ severity: "error", code: "call-not-found", file: callFile, message: `Cannot read ${file}.` });
+      out.problems.push({ severity: "error", code: "call-not-found", file: callFile, message: unreadableTarget(host, workspace, "call", file, callFile) });
       return out;
     }
     call = lookupOf(summary).callsByLine.get(line)?.[0] ?? innermost(summary.flowCalls.filter((c) => c.span.start.line <= line && c.span.end.line >= line));
@@ -139,7 +140,7 @@ export function readPythonLayers(host: Host, workspace: string, selection: FlowS
     const summary = load(flowFile);
     flowDef = summary ? lookupOf(summary).flows.get(name) : undefined;
     if (!flowDef) {
-      out.problems.push({ severity: "error", code: "flow-not-found", file: flowFile, message: summary ? `No @flow named ${name} in ${file}.` : `Cannot read ${file}.` });
+      out.problems.push({ severity: "error", code: "flow-not-found", file: flowFile, message: summary ? `No @flow named ${name} in ${file}.` : unreadableTarget(host, workspace, "flow", file, flowFile) });
       return out;
     }
   } else {
@@ -184,6 +185,23 @@ export function readPythonLayers(host: Host, workspace: string, selection: FlowS
 }
 
 /** The number of lines of a file as an editor counts them, or undefined when it cannot be read. */
+/**
+ * Why the file of `--call FILE:LINE` / `--flow FILE:NAME` cannot be read, where the path led
+ * (it is taken relative to the workspace) and what to give instead.
+ */
+function unreadableTarget(host: Host, workspace: string, option: "call" | "flow", file: string, resolved: string): string {
+  let why: string;
+  try {
+    why = host.readText(resolved) === null ? "no such file" : "it cannot be read as a Python module";
+  } catch (error) {
+    why = readFailure(error);
+  }
+  const p = pathFor(host.platform);
+  const where = file === "" ? `No file given, so it names the workspace itself, ${resolved}.` : p.isAbsolute(file) ? "" : `The path is relative to the workspace, ${workspace} (set with --workspace), so it names ${resolved}.`;
+  const fix = option === "call" ? "Give the Python file that makes the call and the line of the call: --call path/to/module.py:LINE" : "Give the Python file that defines the flow and the flow's name: --flow path/to/module.py:NAME";
+  return `Cannot read ${file || "the file"}: ${why}. ${where ? `${where} ${fix}.` : `${fix} (relative to the workspace, ${workspace}, or absolute).`}`;
+}
+
 function lineCountOf(host: Host, file: string): number | undefined {
   try {
     const text = host.readText(file);

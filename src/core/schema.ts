@@ -30,6 +30,21 @@ function defineSchemas(withDescriptions: boolean) {
   /** A schema with its description, for the JSON Schemas. */
   const described = <T extends z.ZodMiniType>(schema: T, description: string): T => (withDescriptions ? schema.check(z.describe(description)) : schema);
 
+  /**
+   * A TOML date or time (or a YAML 1.1 timestamp) arrives as a JS Date, which zod's object
+   * schemas take for an object with no keys; pydantic refuses a date where a model is expected.
+   * A transform first (not a check, which sees the parsed copy), so JSON Schemas show the object.
+   */
+  const notADate = <T extends z.ZodMiniType>(schema: T) =>
+    z.pipe(
+      z.transform((value: unknown, ctx) => {
+        if (!(value instanceof Date)) return value;
+        ctx.issues.push({ code: "invalid_type", expected: "object", input: value });
+        return z.NEVER;
+      }),
+      schema as unknown as z.ZodMiniType<unknown, unknown>,
+    ) as unknown as z.ZodMiniPipe<z.ZodMiniTransform<unknown, unknown>, T>;
+
   const laxBool = z.pipe(
     z.union([z.boolean(), z.literal(0), z.literal(1), z.string().check(z.regex(PYDANTIC_BOOL_TEXT))]),
     z.transform((v: boolean | 0 | 1 | string) => (typeof v === "string" ? TRUE_WORDS.includes(v.toLowerCase()) : v === true || v === 1)),
@@ -114,7 +129,7 @@ function defineSchemas(withDescriptions: boolean) {
       }),
     );
 
-  const imageSchema = z.union([imageText, imageSettingsSchema]);
+  const imageSchema = z.union([imageText, notADate(imageSettingsSchema)]);
 
   const configText = strippedText("Configuration string values cannot be empty");
 
@@ -165,14 +180,14 @@ function defineSchemas(withDescriptions: boolean) {
 
   /** Alias names arrive already normalized (kitaruYaml.ts maps them back to how they were written). */
   const modelRegistrySchema = z.looseObject({
-    aliases: described(z.nullish(z.record(z.string().check(z.regex(ALIAS_NAME, "alias names use lowercase letters, digits, - and _, and start with a letter or digit")), modelAliasSchema)), "Model aliases for kitaru.llm()."),
+    aliases: described(z.nullish(z.record(z.string().check(z.regex(ALIAS_NAME, "alias names use lowercase letters, digits, - and _, and start with a letter or digit")), notADate(modelAliasSchema))), "Model aliases for kitaru.llm()."),
     default: described(z.nullish(aliasName), "Alias used when kitaru.llm() gets no model."),
   });
 
   const kitaruYamlSchema = z.looseObject({
     version: described(z.optional(laxInt), "Format version of kitaru.yaml."),
-    log_store: described(z.nullish(logStoreSchema), "Where Kitaru sends logs. Absent: the artifact store."),
-    model_registry: described(z.nullish(modelRegistrySchema), "Model aliases and the default model."),
+    log_store: described(z.nullish(notADate(logStoreSchema)), "Where Kitaru sends logs. Absent: the artifact store."),
+    model_registry: described(z.nullish(notADate(modelRegistrySchema)), "Model aliases and the default model."),
   });
 
   /** The key lists of settingKeys.ts, as the schemas define them (a unit test compares them). */

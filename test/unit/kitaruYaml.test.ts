@@ -87,3 +87,17 @@ test("a value taken through a merge key is located where the anchored mapping wr
   const seq = analyzeKitaruYaml(file, "a: &a {backend: datadog}\nb: &b {backend: honeycomb, endpoint: https://x.example.com}\nlog_store:\n  <<: [*a, *b]\n");
   assert.deepEqual([seq.values.get("log_store.backend")?.value, (seq.values.get("log_store.backend")?.origin as { line: number }).line, (seq.values.get("log_store.endpoint")?.origin as { line: number }).line], ["datadog", 1, 2]);
 });
+
+test("a YAML timestamp where Kitaru expects a mapping is refused at the value", () => {
+  // PyYAML reads 2001-12-14 as a date, which pydantic refuses as a model; zod took a Date for an empty object.
+  for (const [text, key, line, column, expected] of [
+    ["model_registry: 2001-12-14\n", "model_registry", 1, 17, "model_registry must be a mapping with aliases and/or default, not a date"],
+    ["log_store: 2001-12-14\n", "log_store", 1, 12, "log_store must be a mapping with backend and endpoint, not a date"],
+    ["model_registry:\n  aliases:\n    fast: 2001-12-14\n", "model_registry.aliases", 3, 11, "model_registry.aliases.fast must be a mapping with model (and optionally secret), not a date"],
+  ] as const) {
+    const a = analyze(text);
+    assert.equal(a.refused, true, text);
+    assert.deepEqual(a.problems.map((p) => [p.severity, p.code, p.key, p.span?.start.line, p.span?.start.column]), [["error", "invalid-value", key, line, column]], text);
+    assert.ok(a.problems[0]!.message.startsWith(expected), a.problems[0]!.message);
+  }
+});

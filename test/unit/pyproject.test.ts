@@ -121,3 +121,36 @@ test("server_url and project in pyproject are read but unused: warnings", () => 
   assert.deepEqual(a.problems.map((p) => [p.code, p.severity]), [["unused-connection-key", "warning"], ["unused-connection-key", "warning"]]);
   assert.equal(a.values.size, 0);
 });
+
+test("a TOML date or time is refused wherever Kitaru expects a table, string, number or bool, at the value", () => {
+  // zod's object schemas take a JS Date for an object with no keys; pydantic refuses a date as ImageSettings.
+  for (const value of ["1979-05-27T07:32:00", "1979-05-27T07:32:00Z", "1979-05-27", "07:32:00"]) {
+    const a = analyze(`[tool.kitaru]\nstack = "prod"\nimage = ${value}\n`);
+    assert.equal(a.tableRefused, true, value);
+    assert.equal(a.values.size, 0, value);
+    const [e, ...rest] = a.problems;
+    assert.equal(rest.length, 0, value);
+    assert.equal(e!.code, "invalid-value");
+    assert.equal(e!.key, "image");
+    assert.deepEqual(e!.span, { start: { line: 3, column: 9 }, end: { line: 3, column: 9 + value.length } });
+    assert.match(e!.message, /^tool\.kitaru\.image must be a base image string or an ImageSettings table, not a date\. Kitaru refuses \[tool\.kitaru\]/);
+  }
+  // Every other setting already refused one; kept so that none slips through.
+  for (const [line, key] of [
+    ["stack = 1979-05-27", "stack"],
+    ["cache = 1979-05-27", "cache"],
+    ["retries = 07:32:00", "retries"],
+    ["image.base_image = 1979-05-27", "image.base_image"],
+    ["image.environment = 1979-05-27", "image.environment"],
+    ["image.environment.A = 1979-05-27", "image.environment.A"],
+    ["image.requirements = [1979-05-27]", "image.requirements"],
+    ["image.requirements = 1979-05-27", "image.requirements"],
+    ["image.replicate_local_python_environment = 1979-05-27", "image.replicate_local_python_environment"],
+    ["image.secret_environment_from = [1979-05-27]", "image.secret_environment_from"],
+  ] as const) {
+    const a = analyze(`[tool.kitaru]\n${line}\n`);
+    assert.equal(a.tableRefused, true, line);
+    assert.deepEqual(a.problems.map((p) => [p.code, p.key, p.span?.start.line, p.span?.start.column]), [["invalid-value", key, 2, line.indexOf("=") + 3]], line);
+    assert.match(a.problems[0]!.message, /not a date\. Kitaru refuses \[tool\.kitaru\]/, line);
+  }
+});

@@ -83,3 +83,46 @@ def main():
   // Calls narrowed to those known to run a flow.
   assert.equal(moduleProblems("/ws/m.py", readPythonModule(text), { calls: [] }).filter((p) => p.span?.start.line === 20).length, 0);
 });
+
+test("--call/--flow on a file that cannot be read: the reason in words, the path it names from the workspace, and what to give (problem code kept)", () => {
+  const base = memoryHost({ "/ws/flows.py": FLOWS, "/ws/pyproject.toml": '[tool.kitaru]\nstack = "prod"\n' });
+  const failing: Record<string, string> = { "/etc": "EISDIR", "/ws/secret.py": "EACCES", "/ws/pkg": "EISDIR" };
+  const host = {
+    ...base,
+    readText: (path: string) => {
+      const code = failing[path];
+      if (code) throw Object.assign(new Error(`${code}: failed, open '${path}'`), { code });
+      return base.readText(path);
+    },
+  };
+  const problemOf = (selection: { call?: string; flow?: string }) => {
+    const r = resolveConfiguration(host, { workspace: "/ws", ...selection });
+    const found = r.problems.filter((p) => p.code === "call-not-found" || p.code === "flow-not-found");
+    assert.equal(found.length, 1);
+    assert.equal(r.settings.stack?.value, "prod"); // the rest still resolves
+    return found[0]!;
+  };
+
+  const missing = problemOf({ call: "nofile.py:3" });
+  assert.deepEqual([missing.code, missing.severity, missing.file], ["call-not-found", "error", "/ws/nofile.py"]);
+  assert.equal(
+    missing.message,
+    "Cannot read nofile.py: no such file. The path is relative to the workspace, /ws (set with --workspace), so it names /ws/nofile.py. Give the Python file that makes the call and the line of the call: --call path/to/module.py:LINE.",
+  );
+
+  const dir = problemOf({ call: "/etc:5" });
+  assert.equal(dir.code, "call-not-found");
+  assert.equal(dir.message, "Cannot read /etc: it is a directory, not a file. Give the Python file that makes the call and the line of the call: --call path/to/module.py:LINE (relative to the workspace, /ws, or absolute).");
+
+  const denied = problemOf({ flow: "secret.py:train" });
+  assert.deepEqual([denied.code, denied.file], ["flow-not-found", "/ws/secret.py"]);
+  assert.match(denied.message, /^Cannot read secret\.py: permission denied\. The path is relative to the workspace, \/ws \(set with --workspace\), so it names \/ws\/secret\.py\. Give the Python file that defines the flow and the flow's name: --flow path\/to\/module\.py:NAME\.$/);
+
+  const outside = problemOf({ flow: "../../etc/passwd:x" });
+  assert.deepEqual([outside.code, outside.file], ["flow-not-found", "/etc/passwd"]);
+  assert.match(outside.message, /^Cannot read \.\.\/\.\.\/etc\/passwd: no such file\. The path is relative to the workspace, \/ws \(set with --workspace\), so it names \/etc\/passwd\./);
+
+  assert.match(problemOf({ flow: "pkg:x" }).message, /^Cannot read pkg: it is a directory, not a file\. .* so it names \/ws\/pkg\./);
+  // A file that reads but has no such flow keeps its own message.
+  assert.equal(problemOf({ flow: "flows.py:nope" }).message, "No @flow named nope in flows.py.");
+});
