@@ -223,10 +223,14 @@ export function readZenmlEnv(host: Host, problems: Problem[] = []): LayerValues 
     if (key === "server_url") values.set(key, { value: v.replace(/\/+$/, ""), origin: envOrigin(host, name) });
     else values.set(key, secret ? { value: maskSecret(v), masked: true, origin: envOrigin(host, name) } : { value: v, origin: envOrigin(host, name) });
   }
-  for (const [name, key] of [
-    ["ZENML_DEBUG", "debug"],
-    ["ZENML_ANALYTICS_OPT_IN", "analytics_opt_in"],
+  for (const [name, key, kitaruName] of [
+    ["ZENML_DEBUG", "debug", "KITARU_DEBUG"],
+    ["ZENML_ANALYTICS_OPT_IN", "analytics_opt_in", "KITARU_ANALYTICS_OPT_IN"],
   ] as const) {
+    // Kitaru copies a non-blank KITARU_* over it: when that word is one ZenML cannot read, ZenML
+    // sees it (not this value) and keeps the default. A readable one outranks this value anyway.
+    const copied = nonBlank(host, kitaruName);
+    if (copied !== undefined && zenmlBool(host.env[kitaruName]!) === undefined) continue;
     const v = host.env[name];
     const parsed = v === undefined ? undefined : zenmlBool(v);
     if (parsed !== undefined) values.set(key, { value: parsed, origin: envOrigin(host, name) });

@@ -91,3 +91,10 @@ test("the built CLI: resolve --json and resolve list the ZENML_* values, never t
   assert.match(text.stdout, /\$ZENML_STORE_API_KEY/);
   for (const out of [json.stdout, json.stderr, text.stdout, text.stderr]) assert.ok(!out.includes(ZENML_KEY) && !out.includes(KITARU_TOKEN));
 });
+
+test("KITARU_DEBUG=on replaces ZENML_DEBUG for ZenML, which cannot read it: the default, not ZENML_DEBUG's true", () => {
+  const r = resolveConfiguration(memoryHost({}, { KITARU_DEBUG: "on", ZENML_DEBUG: "true", KITARU_ANALYTICS_OPT_IN: "maybe", ZENML_ANALYTICS_OPT_IN: "false" }), { workspace: "/ws" });
+  assert.notEqual(r.settings.debug?.source, "zenml-env");
+  assert.notEqual(r.settings.analytics_opt_in?.source, "zenml-env");
+  assert.ok(r.problems.some((p) => p.env === "KITARU_DEBUG" && /keeps the default/.test(p.message)));
+});
