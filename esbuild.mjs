@@ -31,34 +31,23 @@ const LAZY = {
   dotenv: { from: "dotenv" },
 };
 
-/**
- * Rewrites imports of the LAZY parts to requires of their files, from `dir` (relative to the
- * bundle); `keep` lists parts to bundle in instead (still run on first use: esbuild defers a
- * module that is only required).
- */
-function lazyParts(dir, self, keep = []) {
+/** Rewrites imports of the LAZY parts to requires of their files, from `dir` (relative to the bundle). */
+function lazyParts(dir, self) {
   return {
     name: "lazy-parts",
     setup(build) {
       build.onResolve({ filter: /.*/ }, (args) => {
-        if (args.kind === "entry-point" || args.namespace === "lazy-part") return undefined;
+        if (args.kind === "entry-point") return undefined;
         for (const [file, part] of Object.entries(LAZY)) {
           if (file === self || args.path !== part.from) continue;
           if (part.importer && !part.importer.test(args.importer)) continue;
-          if (!keep.includes(file)) return { path: `${dir}${file}.js`, external: true };
-          // Bundled in: through the same entry text, so a trimmed part stays trimmed.
-          if (part.contents) return { path: file, namespace: "lazy-part" };
-          return undefined;
+          return { path: `${dir}${file}.js`, external: true };
         }
         return undefined;
       });
-      build.onLoad({ filter: /.*/, namespace: "lazy-part" }, (args) => ({ contents: LAZY[args.path].contents, resolveDir: process.cwd(), loader: "js" }));
     },
   };
 }
-
-/** Parts the CLI needs for any project: inside dist/cli-main.js rather than in dist/lazy/. */
-const CLI_BUNDLES = [];
 
 /**
  * What the CLI's analysis cache entries are made by (src/core/analysisCache.ts): the
@@ -90,9 +79,9 @@ const common = {
 const builds = [
   // The banner times the bundle's own top-level code (the extension logs it when it activates).
   { ...common, entryPoints: ["src/extension/extension.ts"], outfile: "dist/extension.js", banner: { js: "\"use strict\";var __kitaruBundleStarted = performance.now();" }, plugins: [lazyParts("./lazy/")] },
-  // The CLI bundles the parsers every run needs, so that one file and one code cache hold them.
+  // The parsers and schemas stay in dist/lazy/: a run on unchanged files needs none of them (the analysis cache).
   // Written as one CommonJS module function, which the launcher compiles as it is (codeCache.ts).
-  { ...common, entryPoints: ["src/cli/cli.ts"], outfile: "dist/cli-main.js", define: { __KITARU_CONFIG_BUILD__: JSON.stringify(buildId()) }, banner: { js: CLI_MAIN_WRAPPER[0] }, footer: { js: CLI_MAIN_WRAPPER[1] }, plugins: [lazyParts("./lazy/", undefined, CLI_BUNDLES)] },
+  { ...common, entryPoints: ["src/cli/cli.ts"], outfile: "dist/cli-main.js", define: { __KITARU_CONFIG_BUILD__: JSON.stringify(buildId()) }, banner: { js: CLI_MAIN_WRAPPER[0] }, footer: { js: CLI_MAIN_WRAPPER[1] }, plugins: [lazyParts("./lazy/")] },
   { ...common, entryPoints: ["src/cli/launcher.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" }, external: ["./cli-main.js"] },
   ...Object.entries(LAZY).map(([file, part]) => ({
     ...common,
@@ -119,8 +108,6 @@ if (watch) {
   // The shipped JSON Schemas (schemas/) follow the zod definitions they are generated from.
   await generateSchemas();
   await Promise.all(builds.map((options) => esbuild.build(options)));
-  // The launcher reads dist/cli-main.js as Latin-1, which is its text only while it is ASCII (esbuild's default charset).
-  if (fs.readFileSync("dist/cli-main.js").some((byte) => byte > 0x7f)) throw new Error("esbuild.mjs: dist/cli-main.js is not ASCII; the launcher (src/cli/codeCache.ts) reads it as Latin-1");
   writeCodeCache();
 }
 

@@ -20,6 +20,7 @@ import { forgetMemos, usePersistentMemo } from "../core/memo";
 import { plainTextSecretProblems } from "../core/secretStatus";
 import { buildFrozenSpec, formatFrozenSpec, frozenSpecJson } from "../core/frozenSpec";
 import { maskProblemText } from "../core/secrets";
+import { readFailure } from "../core/persisted";
 import { compareText } from "../core/compareText";
 
 const USAGE = `kitaru-config: which of Kitaru's configuration layers won, and why.
@@ -80,13 +81,10 @@ class UsageError extends Error {}
 /** A usage error about a path named on the command line: one line, without the usage text. */
 class PathError extends UsageError {}
 
-/** What is wrong with a path that stat refused, in a few words. */
+/** What is wrong with a path that stat refused, in a few words (the core's words for all but a missing one). */
 function statFailure(error: unknown, expected: "directory" | "file"): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT" || code === "ENOTDIR") return `no such ${expected}`;
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "ELOOP") return "a symbolic link that loops";
-  return (error as Error).message;
+  return code === "ENOENT" || code === "ENOTDIR" ? `no such ${expected}` : readFailure(error);
 }
 
 /** `--workspace DIR` and `--cwd DIR` must name directories that exist: Kitaru would run in neither otherwise. */

@@ -1,6 +1,6 @@
 /**
  * V8's compiled code for the CLI (dist/cli-main.js) and the parts it loads
- * lazily (dist/lazy/*.js: sql.js, the Python parser, dotenv), made at build
+ * lazily (dist/lazy/*.js: the parsers and schemas, sql.js, dotenv), made at build
  * time and shipped in dist/code-cache/. A run then deserializes code instead of
  * compiling some 350 KB of JavaScript, which is most of what it would
  * otherwise spend beyond Node's own start-up.
@@ -24,9 +24,9 @@ type ModuleWrapper = (exports: unknown, require: NodeJS.Require, module: unknown
 
 /**
  * Runs dist/cli-main.js, which esbuild.mjs writes already wrapped as a CommonJS
- * module function: read once (Latin-1: the bundle is ASCII) and compiled with
- * its cache, without require()'s path resolution, package.json scope lookup
- * and a second copy of the source for the wrapper.
+ * module function: read once and compiled with its cache, without require()'s
+ * path resolution, package.json scope lookup and a second copy of the source
+ * for the wrapper.
  */
 export function runCliMain(distDir: string): void {
   const main = path.join(distDir, "cli-main.js");

@@ -21,9 +21,7 @@
  * a run added to it. A damaged file (cut off, not JSON, another format) is
  * ignored and replaced. KITARU_CONFIG_NO_CACHE turns every cache off.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { makeCacheDirectory, userCacheFile } from "./userCache";
+import { readCacheFile, userCacheFile, writeCacheFile } from "./userCache";
 import type { PersistentMemo } from "./memo";
 import { secretValueKind } from "./secrets";
 
@@ -86,10 +84,7 @@ export class AnalysisCache implements PersistentMemo {
       // (the rename below makes one unlikely; hashing the payload would cost more than the parse).
       const data = `${payload.length}\n${payload}`;
       if (data.length > MAX_CACHE_BYTES) return;
-      makeCacheDirectory(path.dirname(this.file));
-      const temp = `${this.file}.${process.pid}.tmp`;
-      fs.writeFileSync(temp, data, { mode: 0o600 });
-      fs.renameSync(temp, this.file);
+      writeCacheFile(this.file, data);
     } catch {
       // Read-only home, full disk: nothing to do.
     }
@@ -102,10 +97,8 @@ export class AnalysisCache implements PersistentMemo {
 
   private read(): Map<string, unknown> {
     try {
-      // Only a small regular file: not a FIFO or a device someone put there.
-      const stat = fs.statSync(this.file, { throwIfNoEntry: false });
-      if (!stat?.isFile() || stat.size > MAX_CACHE_BYTES) return new Map();
-      const data = fs.readFileSync(this.file, "utf8");
+      const data = readCacheFile(this.file, MAX_CACHE_BYTES);
+      if (data === undefined) return new Map();
       const lineEnd = data.indexOf("\n");
       const payload = data.slice(lineEnd + 1);
       if (lineEnd < 0 || data.slice(0, lineEnd) !== String(payload.length)) return new Map();

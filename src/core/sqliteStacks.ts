@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { normalizeStackId, type StackNames } from "./host";
-import { makeCacheDirectory, userCacheFile } from "./userCache";
+import { readCacheFile, userCacheFile, writeCacheFile } from "./userCache";
 import { sqlJs } from "./libraries";
 
 /** Stores above this size are not read (sql.js holds the whole file in memory). */
@@ -103,10 +103,8 @@ export class StackNameReader {
   private readCache(): CacheFile {
     if (!this.cacheFile) return { version: 1, stores: {} };
     try {
-      // Only a small regular file: not a FIFO or a device someone put there.
-      const stat = fs.statSync(this.cacheFile, { throwIfNoEntry: false });
-      if (!stat?.isFile() || stat.size > MAX_CACHE_BYTES) return { version: 1, stores: {} };
-      const data = JSON.parse(fs.readFileSync(this.cacheFile, "utf8")) as CacheFile;
+      const text = readCacheFile(this.cacheFile, MAX_CACHE_BYTES);
+      const data = text === undefined ? undefined : (JSON.parse(text) as CacheFile);
       if (data?.version === 1 && data.stores && typeof data.stores === "object") return data;
     } catch {
       // Missing or damaged: the stores are read again.
@@ -122,10 +120,7 @@ export class StackNameReader {
       // Forget stores that no longer exist, so the file stays small.
       for (const file of Object.keys(data.stores)) if (!fs.existsSync(file)) delete data.stores[file];
       data.stores[dbFile] = { stamp, names: [...names] };
-      makeCacheDirectory(path.dirname(this.cacheFile));
-      const temp = `${this.cacheFile}.${process.pid}.tmp`;
-      fs.writeFileSync(temp, JSON.stringify(data), { mode: 0o600 });
-      fs.renameSync(temp, this.cacheFile);
+      writeCacheFile(this.cacheFile, JSON.stringify(data));
     } catch {
       // Read-only home, full disk: nothing to do.
     }

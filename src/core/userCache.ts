@@ -12,7 +12,7 @@ import * as path from "node:path";
 import envPaths from "env-paths";
 
 export function userCacheFile(name: string, env: Readonly<Record<string, string | undefined>> = process.env, platform: string = process.platform): string | undefined {
-  const home = env.HOME !== undefined ? env.HOME : os.homedir();
+  const home = env.HOME ?? os.homedir();
   const xdg = env.XDG_CACHE_HOME;
   let dir: string | undefined;
   if (platform === "darwin" || platform === "win32") dir = envPaths("kitaru-config", { suffix: "" }).cache;
@@ -21,12 +21,38 @@ export function userCacheFile(name: string, env: Readonly<Record<string, string 
 }
 
 /**
+ * A cache file's text; undefined when it is missing, over `maxBytes`, or not a
+ * regular file (a FIFO or a device someone put there would block the read).
+ */
+export function readCacheFile(file: string, maxBytes: number): string | undefined {
+  try {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (!stat?.isFile() || stat.size > maxBytes) return undefined;
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes a cache file atomically (a temporary file renamed over it), readable by
+ * the user only, its directory made first. Throws when it cannot: callers treat
+ * a cache that cannot be written as a cost, not an error.
+ */
+export function writeCacheFile(file: string, text: string): void {
+  makeCacheDirectory(path.dirname(file));
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, text, { mode: 0o600 });
+  fs.renameSync(temp, file);
+}
+
+/**
  * Creates `dir` and its missing parents (mode 0700), one level at a time, and
  * throws at the first that cannot be made. Not `mkdirSync({ recursive: true })`:
  * under /proc (HOME=/proc/self) Node's recursive mkdir retries for ever, and a
  * CLI that printed its answer would never exit.
  */
-export function makeCacheDirectory(dir: string): void {
+function makeCacheDirectory(dir: string): void {
   const missing: string[] = [];
   let at = dir;
   while (!fs.existsSync(at)) {

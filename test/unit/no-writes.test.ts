@@ -65,23 +65,12 @@ const ALLOWED: { file: string; api: string; reason: string }[] = [
     api: "document.save",
     reason: "the same command saves the pyproject.toml it just edited, so Kitaru (which reads the file on disk) sees the new section",
   },
-  ...["fs.writeFileSync", "fs.renameSync"].map((api) => ({
-    file: "src/core/sqliteStacks.ts",
-    api,
-    reason:
-      "the stack-name cache (this tool's own stack-names.json in the user cache directory, written atomically; store paths, ids and names only), shared by kitaru-config and the extension so sql.js starts only when a store changed",
-  })),
-  ...["fs.writeFileSync", "fs.renameSync"].map((api) => ({
-    file: "src/core/analysisCache.ts",
-    api,
-    reason:
-      "kitaru-config's analysis cache (this tool's own analyses.json in the user cache directory, written atomically with mode 0600; the analyses of pyproject.toml, kitaru.yaml and config.yaml, secrets masked), installed by the CLI only",
-  })),
-  {
+  ...["fs.mkdirSync", "fs.writeFileSync", "fs.renameSync"].map((api) => ({
     file: "src/core/userCache.ts",
-    api: "fs.mkdirSync",
-    reason: "the two caches' own directory (~/.cache/kitaru-config, mode 0700), made one level at a time",
-  },
+    api,
+    reason:
+      "this tool's own cache files in the user cache directory (~/.cache/kitaru-config, mode 0700; files written atomically with mode 0600): the stack-name cache shared by kitaru-config and the extension (store paths, ids and names only), so sql.js starts only when a store changed, and kitaru-config's analyses of pyproject.toml, kitaru.yaml and config.yaml (secrets masked)",
+  })),
 ];
 
 function sources(dir: string): string[] {
